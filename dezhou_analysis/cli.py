@@ -1,0 +1,188 @@
+"""`dezhou-analysis …` — parse, validate, template, panel, assess, run.
+
+Errors the user can cause are printed as messages naming the place (file, row, column), never as
+a bare traceback; `--debug` shows the traceback for a defect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from dezhou_analysis import __version__
+from dezhou_analysis.errors import DezhouError, InputError
+from dezhou_analysis.paths import ProjectPaths
+
+
+def _print(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def cmd_parse(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    from dezhou_analysis.stages import run_parse
+    documents = Path(args.documents) if args.documents else paths.documents
+    out = Path(args.out) if args.out else paths.processed
+    parse = run_parse(documents, out)
+    counts = parse.summary()
+    _print(f"parsed {counts['documents']} documents from {documents}")
+    _print(f"  plan_targets.csv       {counts['targets']:4d} rows "
+           f"({counts['targets_from_table']} from tables, {counts['targets_from_text']} from text)")
+    _print(f"  plan_observations.csv  {counts['observations']:4d} rows "
+           f"({counts['derived_observations']} derived from stated relations)")
+    _print("  data_dictionary.csv, parse_summary.json")
+    unmatched = parse.unmatched
+    _print(f"unmatched labels: {len(unmatched)} (kept with an empty indicator_id)")
+    for rec in unmatched.to_dict("records"):
+        _print(f"  {rec['source_doc']}:{rec['source_line']}: {rec['label']} ({rec['table']})")
+    if parse.warnings:
+        _print(f"warnings: {len(parse.warnings)}")
+        for warning in parse.warnings:
+            _print(f"  {warning}")
+    if parse.skipped:
+        left = ", ".join(f"{reason}: {n}" for reason, n in sorted(parse.skipped.items()))
+        _print(f"numbers left out: {left}")
+    _print(f"wrote {out}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    from dezhou_analysis.yearbook import read_yearbooks, yearbook_files
+    targets: list[Path] = []
+    for item in args.paths:
+        p = Path(item)
+        targets.extend(yearbook_files(p) if p.is_dir() else [p])
+    result = read_yearbooks(targets, default_region=args.region or "", sheet=args.sheet)
+    for warning in result.warnings:
+        _print(f"warning: {warning}")
+    if result.issues:
+        _err(f"{len(result.issues)} problem(s) in {len(targets)} file(s):")
+        for issue in result.issues:
+            _err(f"  {issue}")
+        return 1
+    _print(f"ok: {len(targets)} file(s), {len(result.observations)} values, "
+           f"{len(result.exclusions)} rows excluded with a reason")
+    for exclusion in result.exclusions:
+        _print(f"  excluded {exclusion['source_detail']}: {exclusion['reason']}")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    from dezhou_analysis.template import write_template
+    first, _, last = args.years.partition("-")
+    years = range(int(first), int(last or first) + 1)
+    path = write_template(args.out, args.format, years=years, region=args.region or "")
+    _print(f"wrote {path}")
+    return 0
+
+
+def cmd_panel(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    from dezhou_analysis.stages import run_panel
+    out = Path(args.out) if args.out else paths.processed
+    run = run_panel(paths.documents, [Path(p) for p in args.yearbook or []], paths.yearbook, out)
+    _print(f"panel: {len(run.panel.observations)} observations, {len(run.panel.conflicts)} "
+           f"conflicts, {len(run.panel.exclusions)} exclusions")
+    for warning in run.yearbook.warnings:
+        _print(f"warning: {warning}")
+    _print(f"wrote {out}")
+    return 0
+
+
+def cmd_assess(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    from dezhou_analysis.stages import run_assess
+    out = Path(args.out) if args.out else paths.processed / "assessment.csv"
+    result = run_assess(paths, [Path(p) for p in args.yearbook or []], out, as_of=args.as_of,
+                        seed=args.seed, n_paths=args.paths, tolerance=args.tolerance)
+    _print(result.describe())
+    _print(f"wrote {out}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    from dezhou_analysis.pipeline import run_suite
+    return run_suite(paths, params_file=args.params, overrides=args.param or [], jobs=args.jobs,
+                     out=Path(args.out) if args.out else None, only=args.only)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dezhou-analysis", description=(
+        "Checks Dezhou's 2018–2022 growth-driver plan against its numbers."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--project", help="project folder (default: found from the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("parse", help="parse the plan documents into plan_targets/plan_observations")
+    p.add_argument("--documents", help="folder of documents (default data/raw/documents)")
+    p.add_argument("--out", help="output folder (default data/processed)")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("validate", help="check yearbook files; exit 1 with every problem")
+    p.add_argument("paths", nargs="+", help="yearbook files or folders")
+    p.add_argument("--sheet", help="only this sheet of .xlsx files")
+    p.add_argument("--region", help="region for rows that name none (default: the sidecar's)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("template", help="write a fill-in yearbook template")
+    p.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    p.add_argument("--out", required=True, help="file to write")
+    p.add_argument("--years", default="2013-2022", help="year columns, e.g. 2013-2022")
+    p.add_argument("--region", default="", help="region to pre-fill")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("panel", help="build data/processed/observations.csv from plan + yearbook")
+    p.add_argument("--yearbook", nargs="*", help="yearbook files (default: data/raw/yearbook/*)")
+    p.add_argument("--out", help="output folder (default data/processed)")
+    p.set_defaults(func=cmd_panel)
+
+    p = sub.add_parser("assess", help="write assessment.csv: is each target reachable, was it reached")
+    p.add_argument("--as-of", type=int, dest="as_of", help="use only data up to this year")
+    p.add_argument("--yearbook", nargs="*", help="yearbook files (default: data/raw/yearbook/*)")
+    p.add_argument("--out", help="output file (default data/processed/assessment.csv)")
+    p.add_argument("--seed", type=int, default=20180608, help="random seed for simulated paths")
+    p.add_argument("--paths", type=int, default=4000, help="simulated paths per target")
+    p.add_argument("--tolerance", type=float, default=0.05,
+                   help="relative band around an approx (左右) target counted as reached")
+    p.set_defaults(func=cmd_assess)
+
+    p = sub.add_parser("run", help="run the whole suite: parse, panel, notebooks, HTML reports")
+    p.add_argument("--params", help="YAML file of notebook parameters")
+    p.add_argument("-p", "--param", action="append", metavar="KEY=VALUE",
+                   help="one parameter (repeatable), e.g. -p as_of=2019")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    p.add_argument("--out", help="output folder of this run (default outputs/<run>)")
+    p.add_argument("--only", nargs="*", help="run only these notebooks (names without .ipynb)")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = ProjectPaths(Path(args.project).resolve()) if args.project else ProjectPaths.discover()
+    try:
+        return args.func(args, paths)
+    except InputError as exc:
+        _err(f"error: {exc}")
+        return 1
+    except DezhouError as exc:
+        _err(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except Exception as exc:  # a defect: say so plainly, keep the traceback for --debug
+        if args.debug:
+            traceback.print_exc()
+        else:
+            _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

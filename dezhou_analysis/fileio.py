@@ -1,0 +1,134 @@
+"""Atomic writes and checksums: a crash never leaves a half-written output behind."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+
+def md5_file(path: str | Path) -> str:
+    digest = hashlib.md5()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; it replaces `target` only if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text_atomic(target: str | Path, text: str) -> Path:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(target)
+
+
+def write_bytes_atomic(target: str | Path, data: bytes) -> Path:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def frame_to_csv_text(frame: pd.DataFrame) -> str:
+    """CSV text that is byte-identical for identical frames (fixed float format, LF endings)."""
+    return frame.to_csv(index=False, lineterminator="\n", float_format=_float_format)
+
+
+def _float_format(value: float) -> str:  # pandas passes floats only
+    text = f"{value:.10g}"
+    return text
+
+
+def write_csv_atomic(target: str | Path, frame: pd.DataFrame) -> Path:
+    return write_text_atomic(target, frame_to_csv_text(frame))
+
+
+@contextmanager
+def atomic_directory(target: str | Path) -> Iterator[Path]:
+    """Build a directory under a temporary name; swap it into place only when complete.
+
+    The previous directory (if any) survives until the new one is whole, so a killed run
+    leaves either the old or the new version, never a mixture.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)
+    try:
+        yield staging
+        replace_directory(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _backup_of(target: Path) -> Path:
+    return target.with_name(f".{target.name}.previous")
+
+
+def recover_directory(target: str | Path) -> None:
+    """Undo a swap that was killed half-way: put the previous version back if the new is missing."""
+    target = Path(target)
+    backup = _backup_of(target)
+    if backup.exists():
+        if target.exists():
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            os.replace(backup, target)
+
+
+def replace_directory(source: Path, target: Path) -> None:
+    """Move `source` onto `target`; the old `target` is kept as a backup until the rename is done."""
+    recover_directory(target)
+    backup = _backup_of(target)
+    if target.exists():
+        os.replace(target, backup)
+    os.replace(source, target)
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def update_directory(target: str | Path, files: dict[str, bytes]) -> Path:
+    """Replace some files of a directory so that readers see all of them change or none.
+
+    Files not named in `files` are carried over unchanged.
+    """
+    target = Path(target)
+    recover_directory(target)
+    with atomic_directory(target) as staging:
+        if target.exists():
+            for item in target.iterdir():
+                if item.is_file() and item.name not in files and not item.name.startswith("."):
+                    shutil.copy2(item, staging / item.name)
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+    return target

@@ -1,0 +1,165 @@
+"""Where a number stands: its year (stated, relative or carried from the paragraph), its region,
+and whether the passage describes the past or sets a goal.
+
+Everything here is read from the text or the sidecar; no year, region or plan period is assumed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from dezhou_analysis.documents import Document
+
+# ---- years ------------------------------------------------------------------------------------
+
+_YEAR_TOKEN = re.compile(
+    r"(?P<pre>截至|截止|截止到|到|至|从|比|较|与|同|是|为|自|于|在)?"
+    r"(?P<y1>(?<![0-9.])(?:19|20)\d{2})\s*(?:年?\s*(?:-|至|到|—)\s*(?P<y2>(?:19|20)\d{2}))?\s*年"
+    r"(?P<post>以来|以后|之后|前|底|末|末期|年底|年末|上半年|下半年|前三季度|一季度|的|度|起|开始|内|间)?")
+_RELATIVE = re.compile(r"(?P<word>去年|上年|上一年|今年|本年|当年|明年|前年)(?P<post>以来|底|末|的)?")
+_RELATIVE_OFFSET = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0, "本年": 0, "当年": 0,
+                    "明年": 1, "前年": -2}
+
+
+@dataclass
+class YearMention:
+    start: int
+    end: int
+    year: int
+    year2: int | None
+    role: str  # obs | ref | since | target | span | partial
+
+
+def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
+    mentions: list[YearMention] = []
+    for m in _YEAR_TOKEN.finditer(text):
+        y1 = int(m.group("y1"))
+        y2 = int(m.group("y2")) if m.group("y2") else None
+        pre, post = m.group("pre") or "", m.group("post") or ""
+        if y2:
+            role = "span"
+        elif post in ("以来", "以后", "之后", "起", "开始"):
+            role = "since"
+        elif pre in ("比", "较", "同", "是", "与") and not post.startswith("底"):
+            role = "ref"
+        elif pre == "从":
+            role = "ref"
+        elif pre in ("到", "至") or post in ("前",):
+            future = doc_year is None or y1 > doc_year
+            role = "target" if future else "obs"
+        elif post in ("上半年", "下半年", "前三季度", "一季度"):
+            role = "partial"
+        else:
+            role = "obs"
+            if doc_year is not None and y1 > doc_year and post in ("底", "末", "年底"):
+                role = "target"
+        mentions.append(YearMention(m.start(), m.end(), y1, y2, role))
+    if doc_year is not None:
+        for m in _RELATIVE.finditer(text):
+            year = doc_year + _RELATIVE_OFFSET[m.group("word")]
+            post = m.group("post") or ""
+            role = "since" if post == "以来" else ("target" if year > doc_year else "obs")
+            mentions.append(YearMention(m.start(), m.end(), year, None, role))
+    mentions.sort(key=lambda y: y.start)
+    return mentions
+
+
+def plan_period(doc: Document) -> tuple[int, int] | None:
+    """The plan period from the sidecar (plan_period: 2018-2022) or the text's title lines."""
+    value = doc.meta.get("plan_period")
+    if value:
+        match = re.match(r"\s*(\d{4})\D+(\d{4})", str(value))
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    head = doc.text[:2000]
+    match = re.search(r"规划期(?:限)?(?:为|是)?\**\s*((?:19|20)\d{2})\s*\**\s*[-—–至到~]\s*\**\s*((?:19|20)\d{2})",
+                      doc.text)
+    if not match:
+        match = re.search(r"[（(]\s*((?:19|20)\d{2})\s*[-—–至到~]\s*((?:19|20)\d{2})\s*年?\s*[)）]", head)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    return None
+
+
+# ---- regions ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    short: str
+    level: str
+    parent: str
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> list[Region]:
+    text = resources.files("dezhou_analysis.package_data").joinpath("regions.csv").read_text(
+        encoding="utf-8")
+    return [Region(**row) for row in csv.DictReader(text.splitlines())]
+
+
+@lru_cache(maxsize=1)
+def _region_pattern() -> tuple[re.Pattern, dict[str, Region]]:
+    lookup: dict[str, Region] = {}
+    for region in gazetteer():
+        lookup.setdefault(region.name, region)
+        if len(region.short) >= 2:
+            lookup.setdefault(region.short, region)
+    names = sorted(lookup, key=len, reverse=True)
+    # a short name must not be the start of a longer word (e.g. 吉林 in 吉林省 is fine, 台州 ok)
+    return re.compile("|".join(re.escape(n) for n in names)), lookup
+
+
+AGGREGATES = ("全省", "全国", "全市", "全区", "全县", "本市", "我市", "我省", "我区")
+
+
+def find_regions(text: str, levels: tuple[str, ...] = ("province", "prefecture")) -> list[tuple[int, int, Region]]:
+    pattern, lookup = _region_pattern()
+    found = []
+    for m in pattern.finditer(text):
+        region = lookup[m.group(0)]
+        if region.level in levels:
+            found.append((m.start(), m.end(), region))
+    return found
+
+
+def canonical_region(name: str) -> str:
+    """滨州 → 滨州市; aggregates (全省, 全国) stay as written; unknown names stay as written."""
+    name = name.strip()
+    if name in AGGREGATES:
+        return name
+    _, lookup = _region_pattern()
+    region = lookup.get(name) or lookup.get(name.rstrip("市县区省"))
+    return region.name if region else name
+
+
+def region_alternation() -> str:
+    """Regex alternation of region names usable inside comparison patterns."""
+    _, lookup = _region_pattern()
+    names = sorted(set(lookup) | set(AGGREGATES), key=len, reverse=True)
+    return "|".join(re.escape(n) for n in names)
+
+
+# ---- sections ---------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^(第[一二三四五六七八九十百零\d]+[章节部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+_REVIEW_WORDS = re.compile(r"现状|基础|回顾|成就|成效|形势|进展|情况|成绩|总结|评估")
+_FORWARD_WORDS = re.compile(r"目标|任务|重点|举措|措施|保障|布局|路径|体系|机制|要求|思路|方向|行动|工程|机遇")
+
+
+def heading_kind(paragraph: str) -> str | None:
+    """'review' or 'forward' if the paragraph is a section heading, else None."""
+    text = paragraph.strip()
+    if len(text) > 40 or not _HEADING.match(text):
+        return None
+    if re.search(r"[。；]", text):
+        return None
+    if _REVIEW_WORDS.search(text):
+        return "review"
+    if _FORWARD_WORDS.search(text):
+        return "forward"
+    return "other"

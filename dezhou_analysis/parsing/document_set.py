@@ -1,0 +1,139 @@
+"""Parse a folder of documents into the two published tables and a summary of what was left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dezhou_analysis.documents import Document, list_documents, load_document
+from dezhou_analysis.errors import DezhouError, DocumentError, InputError, Issue
+from dezhou_analysis.indicators import Registry, default_registry
+from dezhou_analysis.parsing.facts import scan_document
+from dezhou_analysis.parsing.normalize import normalise
+from dezhou_analysis.parsing.statements import derived_rows, fact_row, table_observation_rows
+from dezhou_analysis.parsing.tables import find_tables
+from dezhou_analysis.parsing.targets import (
+    reconcile_table_kinds,
+    table_target_rows,
+    text_target_rows,
+)
+from dezhou_analysis.schema import conform
+
+
+@dataclass
+class ParseResult:
+    targets: pd.DataFrame
+    observations: pd.DataFrame
+    documents: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unmatched(self) -> pd.DataFrame:
+        frames = []
+        for name, frame in (("target", self.targets), ("observation", self.observations)):
+            part = frame[frame["indicator_id"] == ""][["label", "source_doc", "source_line"]].copy()
+            part.insert(0, "table", name)
+            frames.append(part)
+        return pd.concat(frames, ignore_index=True)
+
+    def summary(self) -> dict:
+        return {
+            "documents": len(self.documents),
+            "targets": len(self.targets),
+            "targets_from_table": int((self.targets["source_section"] == "table").sum()),
+            "targets_from_text": int((self.targets["source_section"] == "text").sum()),
+            "observations": len(self.observations),
+            "derived_observations": int(self.observations["is_derived"].sum()),
+            "unmatched_labels": len(self.unmatched),
+            "warnings": len(self.warnings),
+        }
+
+
+def parse_document(doc: Document, registry: Registry) -> tuple[list[dict], list[dict], list[str], dict]:
+    """Target rows, observation rows, warnings and skip counts for one document."""
+    norm = normalise(doc.text)
+    tables = find_tables(norm.raw_lines)
+    warnings = list(doc.warnings)
+    base_year = tables[0].base_year if tables else None
+    table_targets: list[dict] = []
+    observations: list[dict] = []
+    for table in tables:
+        table_targets.extend(table_target_rows(table, doc, registry))
+        observations.extend(table_observation_rows(table, doc, registry))
+        warnings.extend(f"{doc.name}:{line}: {message}" for line, message in table.warnings)
+    scan = scan_document(doc, norm, registry, base_year=base_year)
+    statements = [f for f in scan.facts if f.kind == "statement"]
+    observations.extend(fact_row(f, doc) for f in statements)
+    observations.extend(derived_rows(statements, doc))
+    base_values = {(row["indicator_id"], row["year"]): (row["value"], row["unit"])
+                   for row in observations
+                   if row["indicator_id"] and row["region"] == (doc.region or "")
+                   and not row["is_derived"] and row["measure"] in ("level", "share", "count")}
+    plan_base = base_year if base_year is not None else (
+        scan_base_year(doc) if doc.kind == "plan" else None)
+    text_targets = text_target_rows(scan.facts, doc, plan_base, base_values)
+    reconcile_table_kinds(table_targets, text_targets)
+    return table_targets + text_targets, observations, warnings, scan.skipped
+
+
+def scan_base_year(doc: Document) -> int | None:
+    from dezhou_analysis.parsing.context import plan_period
+    period = plan_period(doc)
+    return period[0] - 1 if period else None
+
+
+def parse_documents(directory: str | Path, registry: Registry | None = None) -> ParseResult:
+    registry = registry or default_registry()
+    paths = list_documents(directory)
+    if not paths:
+        raise DocumentError(f"{directory}: no documents (*.txt, *.md) to parse")
+    issues: list[Issue] = []
+    targets: list[dict] = []
+    observations: list[dict] = []
+    warnings: list[str] = []
+    skipped: dict[str, int] = {}
+    documents = []
+    for path in paths:
+        try:
+            doc = load_document(path)
+        except DocumentError as exc:
+            issues.append(Issue(path.name, str(exc).split(": ", 1)[-1]))
+            continue
+        try:
+            t, o, w, s = parse_document(doc, registry)
+        except DezhouError:
+            raise
+        except Exception as exc:  # a parser defect must name the document, not crash bare
+            raise DocumentError(f"{path.name}: could not be parsed ({type(exc).__name__}: {exc})") from exc
+        targets.extend(t)
+        observations.extend(o)
+        warnings.extend(w)
+        for reason, count in s.items():
+            skipped[reason] = skipped.get(reason, 0) + count
+        documents.append({"file": doc.name, "md5": doc.md5, "encoding": doc.encoding,
+                          "kind": doc.kind, "region": doc.region or "",
+                          "date": str(doc.date or ""), "title": doc.meta.get("title", "")})
+    if issues:
+        raise InputError(issues, f"{len(issues)} document(s) cannot be read; nothing was written")
+    return ParseResult(conform(pd.DataFrame(targets), "plan_targets"),
+                       conform(pd.DataFrame(observations), "plan_observations"),
+                       documents, warnings, skipped)
+
+
+def parse_text(text: str, name: str = "document.txt", meta: dict | None = None,
+               registry: Registry | None = None) -> ParseResult:
+    """Parse one text held in memory (used by tests and by users exploring in a notebook)."""
+    import hashlib
+
+    from dezhou_analysis.documents import infer_metadata
+    data = text.encode("utf-8")
+    info = infer_metadata(text)
+    info.update(meta or {})
+    doc = Document(path=Path(name), name=name, text=text, encoding="utf-8",
+                   md5=hashlib.md5(data).hexdigest(), meta=info)
+    t, o, w, s = parse_document(doc, registry or default_registry())
+    return ParseResult(conform(pd.DataFrame(t), "plan_targets"),
+                       conform(pd.DataFrame(o), "plan_observations"), [], w, s)

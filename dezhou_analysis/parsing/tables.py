@@ -1,0 +1,202 @@
+"""Indicator tables such as 表1: header `指标 单位 2017年 2022年`, category rows, numbered rows,
+continuation rows, tabs or runs of spaces as separators, empty cells.
+
+The years come from the header, never from an assumption about the plan period.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dezhou_analysis.parsing.normalize import one_to_one_table
+from dezhou_analysis.parsing.numbers import CellValue, parse_cell
+from dezhou_analysis.units import canonical_unit, known_unit
+
+_SPLIT = re.compile(r"\t| {2,}|\u3000{1,}")
+_HEADER_LABEL = re.compile(r"^(主要)?(指标|指标名称|项目|名称|指\s*标)$")
+_HEADER_UNIT = re.compile(r"^(计量)?单位$")
+_HEADER_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年?\s*(?:[（(][^)）]*[)）])?\s*(?:年?目标|目标值|基期|规划目标|预期)?$")
+_HEADER_ATTRIBUTE = re.compile(r"^(指标)?属性$|^类型$")
+_CATEGORY = re.compile(r"^[（(]\s*([一二三四五六七八九十]+)\s*[)）]\s*(.+)$")
+_ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*(?!\d)")
+_QUALIFIER_WORDS = re.compile(r"^(国家级|省级|市级|县级|区级|其中[:：]?.*|国家|省|市|县)$")
+_TITLE = re.compile(r"^\s*(表\s*\d+|附表\s*\d*)|指标表|指标体系|主要指标")
+
+
+@dataclass
+class TableRow:
+    line_no: int          # 1-based raw line
+    raw: str              # the raw line, verbatim
+    number: str           # row number as printed ("13"), "" for continuation rows
+    label: str            # indicator label as printed (without numbering)
+    qualifier: str        # sub-label of a continuation row (国家级 / 省级 …)
+    unit: str
+    category: str
+    cells: dict[int, CellValue]  # year -> parsed value
+    attribute: str = ""   # 预期性 / 约束性 when the table has that column
+
+
+@dataclass
+class IndicatorTable:
+    title: str
+    title_line: int | None
+    header_line: int
+    years: list[int]
+    rows: list[TableRow] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def base_year(self) -> int:
+        return self.years[0]
+
+    @property
+    def target_years(self) -> list[int]:
+        return self.years[1:]
+
+
+def _cells(raw: str) -> list[str]:
+    text = raw.translate(one_to_one_table()).rstrip()
+    return [c.strip() for c in _SPLIT.split(text)]
+
+
+def _header(cells: list[str]) -> dict | None:
+    label_col = unit_col = attribute_col = None
+    year_cols: dict[int, int] = {}
+    for index, cell in enumerate(cells):
+        compact = re.sub(r"\s+", "", cell)
+        if label_col is None and _HEADER_LABEL.match(compact):
+            label_col = index
+        elif unit_col is None and _HEADER_UNIT.match(compact):
+            unit_col = index
+        elif _HEADER_ATTRIBUTE.match(compact):
+            attribute_col = index
+        else:
+            match = _HEADER_YEAR.match(cell.strip())
+            if match:
+                year_cols[index] = int(match.group(1))
+    if label_col is None or not year_cols:
+        return None
+    return {"label": label_col, "unit": unit_col, "years": year_cols, "attribute": attribute_col,
+            "width": len(cells)}
+
+
+def find_tables(raw_lines: list[str]) -> list[IndicatorTable]:
+    """Every indicator table in a document, with rows located on their raw lines."""
+    tables: list[IndicatorTable] = []
+    index = 0
+    while index < len(raw_lines):
+        cells = _cells(raw_lines[index])
+        header = _header(cells) if len(cells) >= 2 else None
+        if header is None:
+            index += 1
+            continue
+        table, index = _read_table(raw_lines, index, header)
+        tables.append(table)
+    return tables
+
+
+def _title_above(raw_lines: list[str], header_index: int) -> tuple[str, int | None]:
+    for back in range(header_index - 1, max(-1, header_index - 4), -1):
+        line = raw_lines[back].strip()
+        if line and _TITLE.search(line):
+            return line.strip("* "), back + 1
+        if line:
+            break
+    return "", None
+
+
+def _read_table(raw_lines: list[str], header_index: int, header: dict) -> tuple[IndicatorTable, int]:
+    years = sorted(set(header["years"].values()))
+    title, title_line = _title_above(raw_lines, header_index)
+    table = IndicatorTable(title=title, title_line=title_line, header_line=header_index + 1,
+                           years=years)
+    category = ""
+    parent: TableRow | None = None
+    pending_label = ""
+    index = header_index + 1
+    width = header["width"]
+    year_columns = sorted(header["years"].items())
+    while index < len(raw_lines):
+        raw = raw_lines[index]
+        if not raw.strip():
+            index += 1
+            # a blank line inside a table is tolerated only if the table continues right after
+            nxt = next((k for k in range(index, len(raw_lines)) if raw_lines[k].strip()), None)
+            if nxt is None or not _looks_like_row(raw_lines[nxt]):
+                break
+            continue
+        cells = _cells(raw)
+        non_empty = [c for c in cells if c]
+        first = non_empty[0] if non_empty else ""
+        category_match = _CATEGORY.match(first.replace(" ", ""))
+        if category_match and all(not c for c in cells[1:]) or (
+                category_match and len(non_empty) == 1):
+            category = category_match.group(2).strip()
+            parent, pending_label = None, ""
+            index += 1
+            continue
+        if len(non_empty) <= 1 and not _looks_like_row(raw):
+            # a label broken over lines, or the end of the table
+            nxt = next((k for k in range(index + 1, len(raw_lines)) if raw_lines[k].strip()), None)
+            if first and nxt is not None and _looks_like_row(raw_lines[nxt]) and len(first) < 80:
+                pending_label += first
+                index += 1
+                continue
+            break
+        row = _row(index, raw, cells, width, header, year_columns, category, table)
+        if pending_label:
+            if row.number or not row.label:
+                row.label = (pending_label + row.label) if not row.number else row.label
+            else:
+                row.label = pending_label + row.label
+            pending_label = ""
+        if not row.label and parent is not None:
+            row.label = parent.label
+            row.number = ""
+        elif row.label:
+            parent = row
+        table.rows.append(row)
+        index += 1
+    return table, index
+
+
+def _looks_like_row(raw: str) -> bool:
+    cells = [c for c in _cells(raw) if c]
+    return len(cells) >= 2 or bool(_CATEGORY.match(raw.strip()))
+
+
+def _row(index: int, raw: str, cells: list[str], width: int, header: dict,
+         year_columns: list[tuple[int, int]], category: str, table: IndicatorTable) -> TableRow:
+    if len(cells) < width and "\t" not in raw:
+        # runs of spaces collapse empty cells: the values are the rightmost cells
+        cells = [""] * (width - len(cells)) + cells
+    cells = cells + [""] * max(0, width - len(cells))
+    label = cells[header["label"]].strip()
+    unit_cell = cells[header["unit"]].strip() if header["unit"] is not None else ""
+    number = ""
+    match = _ROW_NUMBER.match(label)
+    if match:
+        number, label = match.group(1), label[match.end():].strip()
+    label = re.sub(r"\s+", "", label) if re.search(r"[\u4e00-\u9fff]", label) else label
+    qualifier = ""
+    unit = ""
+    if unit_cell:
+        compact = re.sub(r"\s+", "", unit_cell)
+        if known_unit(compact) or compact in ("万元/人", "人/万人"):
+            unit = canonical_unit(compact)
+        elif _QUALIFIER_WORDS.match(compact) or len(compact) <= 6:
+            qualifier = compact
+        elif not label:
+            label = compact
+    values: dict[int, CellValue] = {}
+    for column, year in year_columns:
+        cell = cells[column] if column < len(cells) else ""
+        parsed = parse_cell(cell)
+        values[year] = parsed
+        if parsed.kind == "malformed":
+            table.warnings.append((index + 1, f"column {year}: cannot read {cell!r} as a number; "
+                                              "the row is kept with its raw text"))
+    attribute = cells[header["attribute"]].strip() if header["attribute"] is not None else ""
+    return TableRow(line_no=index + 1, raw=raw, number=number, label=label, qualifier=qualifier,
+                    unit=unit, category=category, cells=values, attribute=attribute)

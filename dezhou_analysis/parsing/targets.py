@@ -1,0 +1,141 @@
+"""Targets → plan_targets rows, from indicator tables and from the narrative.
+
+When the narrative restates a table target with a qualifier ("60%以上" for a table cell "60"),
+the table row takes the narrative's kind and says where it came from (kind_source).
+"""
+
+from __future__ import annotations
+
+import re
+
+from dezhou_analysis.documents import Document
+from dezhou_analysis.indicators import Indicator, Registry
+from dezhou_analysis.parsing.facts import Fact
+from dezhou_analysis.parsing.numbers import QUALITATIVE_WORDS
+from dezhou_analysis.parsing.tables import IndicatorTable, TableRow
+
+
+def full_unit(unit: str, indicator: Indicator | None) -> str:
+    """A bare magnitude (过百亿) takes the registry's currency: 亿 → 亿元."""
+    if unit in ("亿", "万亿", "万") and indicator is not None and indicator.unit.endswith("元"):
+        return unit + "元"
+    return unit
+
+
+def table_row_indicator(row: TableRow, registry: Registry) -> Indicator | None:
+    parent = registry.match(row.label)
+    if not row.qualifier:
+        return parent
+    if parent is not None:
+        child = registry.child(parent.id, row.qualifier)
+        if child is not None:
+            return child
+    return registry.match(row.qualifier + row.label) or registry.match(row.label + row.qualifier)
+
+
+def _direction(indicator: Indicator | None, base: float | None, target: float | None,
+               text: str = "") -> str:
+    if indicator is not None and indicator.direction:
+        return indicator.direction
+    if base is not None and target is not None and base != target:
+        return "increase" if target > base else "decrease"
+    if any(word in text for word in ("降低", "下降", "减少", "控制")):
+        return "decrease"
+    return "increase"
+
+
+def table_target_rows(table: IndicatorTable, doc: Document, registry: Registry) -> list[dict]:
+    rows = []
+    for row in table.rows:
+        indicator = table_row_indicator(row, registry)
+        base = row.cells.get(table.base_year)
+        label = row.label + (f"·{row.qualifier}" if row.qualifier else "")
+        unit = row.unit or (indicator.unit if indicator else "")
+        for year in table.target_years:
+            cell = row.cells.get(year)
+            if cell is None or cell.kind == "missing":
+                continue
+            kind = cell.kind
+            if kind == "qualitative" and not QUALITATIVE_WORDS.search(cell.text):
+                kind = "qualitative"
+            rows.append({
+                "indicator_id": indicator.id if indicator else "",
+                "name_zh": indicator.name_zh if indicator else label,
+                "name_en": indicator.name_en if indicator else "",
+                "category": row.category or (indicator.category if indicator else ""),
+                "unit": unit, "base_year": table.base_year,
+                "base_value": base.value if base else None, "target_year": year,
+                "target_value": cell.value, "target_high": cell.high,
+                "target_kind": "" if kind == "malformed" else kind,
+                "target_measure": _target_measure(indicator, unit),
+                "target_text": cell.text, "direction": _direction(
+                    indicator, base.value if base else None, cell.value, label),
+                "every_year": False,
+                "cumulative": "累计" in row.label or cell.cumulative,
+                "region": doc.region or "", "label": label, "source_section": "table",
+                "source_doc": doc.name, "source_line": row.line_no,
+                "source_quote": row.raw.strip(),
+                "kind_source": "table" if kind != "malformed" else "malformed cell: kept as text",
+            })
+    return rows
+
+
+def _target_measure(indicator: Indicator | None, unit: str) -> str:
+    if unit in ("%", "‰") or (indicator is not None and indicator.kind in ("share", "rate")):
+        return "share"
+    if indicator is not None and indicator.kind == "count":
+        return "count"
+    return "level"
+
+
+def text_target_rows(facts: list[Fact], doc: Document, base_year: int | None,
+                     base_values: dict[tuple[str, int], tuple[float, str]]) -> list[dict]:
+    rows = []
+    for fact in facts:
+        if fact.kind != "target" or fact.value is None or fact.is_derived:
+            continue
+        indicator = fact.indicator
+        measure = fact.measure if fact.measure in ("growth_avg", "growth_yoy") else (
+            "share" if fact.measure == "share" else ("count" if fact.measure == "count" else "level"))
+        if measure == "growth_yoy":
+            measure = "growth_avg"  # a growth rate set as a goal is a rate to keep each year
+        base_value, base_unit = (None, "")
+        if indicator is not None and base_year is not None and measure != "growth_avg":
+            base_value, base_unit = base_values.get((indicator.id, base_year), (None, ""))
+            if base_unit and base_unit != fact.unit:
+                base_value = None
+        rows.append({
+            "indicator_id": indicator.id if indicator else "",
+            "name_zh": indicator.name_zh if indicator else fact.label,
+            "name_en": indicator.name_en if indicator else "",
+            "category": indicator.category if indicator else "",
+            "unit": full_unit(fact.unit, indicator),
+            "base_year": base_year if measure != "growth_avg" else None,
+            "base_value": base_value, "target_year": fact.year, "target_value": fact.value,
+            "target_high": fact.high, "target_kind": fact.qualifier,
+            "target_measure": measure,
+            "target_text": re.sub(r"\*\*|<[^>]*>", "", fact.extra.get("raw_text", fact.text)),
+            "direction": _direction(indicator, base_value, fact.value, fact.label),
+            "every_year": fact.every_year, "cumulative": "累计" in fact.label or "累计" in fact.quote,
+            "region": fact.region, "label": fact.label, "source_section": "text",
+            "source_doc": doc.name, "source_line": fact.line, "source_quote": fact.quote,
+            "kind_source": "text",
+        })
+    return rows
+
+
+def reconcile_table_kinds(table_rows: list[dict], text_rows: list[dict]) -> None:
+    """A table's bare number takes the qualifier the narrative gives the same target."""
+    for row in table_rows:
+        if row["target_kind"] != "point" or not row["indicator_id"]:
+            continue
+        for text in text_rows:
+            if (text["indicator_id"] == row["indicator_id"]
+                    and text["target_year"] == row["target_year"]
+                    and text["target_value"] is not None and row["target_value"] is not None
+                    and abs(text["target_value"] - row["target_value"]) < 1e-9
+                    and text["target_kind"] not in ("point", "")):
+                row["target_kind"] = text["target_kind"]
+                row["kind_source"] = (f"text: {text['source_doc']}:{text['source_line']} "
+                                      f"({text['target_text']})")
+                break

@@ -1,0 +1,108 @@
+"""Periods as people write them in yearbook files: 2019, 2019年, 2018H1, 2022Q1-3, 2017年1-10月,
+上半年, 2017-2021. Only plain years are annual; the others are kept but never fitted as annual data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dezhou_analysis.parsing.normalize import one_to_one_table
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int          # the year the value belongs to (end year for spans)
+    kind: str          # annual | partial | span
+    label: str         # canonical text: 2019, 2018H1, 2022Q1-3, 2022M1-10, 2017-2021
+    start_year: int | None = None
+
+    @property
+    def is_annual(self) -> bool:
+        return self.kind == "annual"
+
+
+class PeriodError(ValueError):
+    """The text is not a period this reader understands."""
+
+
+_YEAR = r"((?:19|20)\d{2})"
+_PATTERNS: list[tuple[re.Pattern, str]] = [
+    (re.compile(rf"^{_YEAR}(?:\.0+)?\s*年?\s*(?:末|底|年末|年底|全年|年度)?$"), "annual"),
+    (re.compile(rf"^{_YEAR}\s*年?\s*[-—–~至到]\s*{_YEAR}\s*年?$"), "span"),
+    (re.compile(rf"^{_YEAR}\s*年?\s*(?:H|h)\s*([12])$"), "half"),
+    (re.compile(rf"^{_YEAR}\s*年?\s*(上半年|下半年)$"), "half_zh"),
+    (re.compile(rf"^{_YEAR}\s*年?\s*[Qq]\s*([1-4])(?:\s*[-—–~]\s*[Qq]?\s*([1-4]))?$"), "quarter"),
+    (re.compile(rf"^{_YEAR}\s*年?\s*(前三季度|一季度|第一季度|前两季度|二季度|第二季度|三季度|第三季度|四季度|第四季度)$"), "quarter_zh"),
+    (re.compile(rf"^{_YEAR}\s*年?\s*(\d{{1,2}})\s*[-—–~至到]\s*(\d{{1,2}})\s*月(?:份)?$"), "months"),
+    (re.compile(rf"^{_YEAR}\s*年?\s*(\d{{1,2}})\s*月(?:份|末|底)?$"), "month"),
+    (re.compile(rf"^{_YEAR}\s*[-/.]\s*(\d{{1,2}})$"), "month"),
+]
+_QUARTERS_ZH = {"前三季度": (1, 3), "一季度": (1, 1), "第一季度": (1, 1), "前两季度": (1, 2),
+                "二季度": (2, 2), "第二季度": (2, 2), "三季度": (3, 3), "第三季度": (3, 3),
+                "四季度": (4, 4), "第四季度": (4, 4)}
+
+
+def parse_period(value: object) -> Period:
+    """A `Period` from a cell value (int, float or text); raises PeriodError with what was expected."""
+    if isinstance(value, bool) or value is None:
+        raise PeriodError("empty period; expected a year such as 2019 or 2019年")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return Period(value.year, "annual", str(value.year))
+    if isinstance(value, (int, float)):
+        if float(value).is_integer() and 1900 <= int(value) <= 2100:
+            return Period(int(value), "annual", str(int(value)))
+        raise PeriodError(f"{value!r} is not a year; expected a year such as 2019")
+    text = str(value).translate(one_to_one_table()).strip().replace(" ", "")
+    if not text:
+        raise PeriodError("empty period; expected a year such as 2019 or 2019年")
+    for pattern, kind in _PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        year = int(m.group(1))
+        if kind == "annual":
+            return Period(year, "annual", str(year))
+        if kind == "span":
+            end = int(m.group(2))
+            if end <= year:
+                raise PeriodError(f"span {text!r} ends before it starts")
+            return Period(end, "span", f"{year}-{end}", start_year=year)
+        if kind == "half":
+            return Period(year, "partial", f"{year}H{m.group(2)}")
+        if kind == "half_zh":
+            return Period(year, "partial", f"{year}H{'1' if m.group(2) == '上半年' else '2'}")
+        if kind == "quarter":
+            first, last = m.group(2), m.group(3) or m.group(2)
+            label = f"{year}Q{first}" if first == last else f"{year}Q{first}-{last}"
+            return Period(year, "partial", label)
+        if kind == "quarter_zh":
+            first, last = _QUARTERS_ZH[m.group(2)]
+            label = f"{year}Q{first}" if first == last else f"{year}Q{first}-{last}"
+            return Period(year, "partial", label)
+        if kind == "months":
+            first, last = int(m.group(2)), int(m.group(3))
+            if not (1 <= first <= last <= 12):
+                raise PeriodError(f"months in {text!r} are out of order or out of 1-12")
+            if (first, last) == (1, 12):
+                return Period(year, "annual", str(year))
+            return Period(year, "partial", f"{year}M{first}-{last}")
+        if kind == "month":
+            month = int(m.group(2))
+            if not 1 <= month <= 12:
+                raise PeriodError(f"month {month} in {text!r} is out of 1-12")
+            return Period(year, "partial", f"{year}M{month}")
+    if re.fullmatch(r"(上半年|下半年|前三季度|\d{1,2}[-—~]\d{1,2}月)", text):
+        raise PeriodError(f"{text!r} has no year; write it as 2018年{text} or 2018H1")
+    raise PeriodError(f"{text!r} is not a period; expected a year (2019, 2019年), a part of a "
+                      "year (2018H1, 2022Q1-3, 2017年1-10月) or a span (2017-2021)")
+
+
+def is_year_header(value: object) -> bool:
+    """True for a wide-layout column header that names a period (2019, 2019年, 2018H1…)."""
+    try:
+        parse_period(value)
+    except PeriodError:
+        return False
+    return True

@@ -1,0 +1,87 @@
+"""The data stages behind the CLI and the runner: parse → panel → assess, each writing its files
+to data/processed atomically (all of a stage's files change together or not at all)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dezhou_analysis.errors import InputError
+from dezhou_analysis.fileio import frame_to_csv_text, update_directory
+from dezhou_analysis.indicators import Registry, default_registry
+from dezhou_analysis.panel import Panel, build_panel
+from dezhou_analysis.parsing.document_set import ParseResult, parse_documents
+from dezhou_analysis.schema import data_dictionary
+from dezhou_analysis.yearbook import YearbookResult, read_yearbooks, yearbook_files
+
+
+def _json_bytes(data: object) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n").encode("utf-8")
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame_to_csv_text(frame).encode("utf-8")
+
+
+def home_region(parse: ParseResult) -> str:
+    """The region of the plan documents (their sidecars say it), used as the yearbook default."""
+    plans = [d["region"] for d in parse.documents if d["kind"] == "plan" and d["region"]]
+    regions = plans or [d["region"] for d in parse.documents if d["region"]]
+    return max(set(regions), key=regions.count) if regions else ""
+
+
+def parse_files(parse: ParseResult) -> dict[str, bytes]:
+    return {
+        "plan_targets.csv": _csv_bytes(parse.targets),
+        "plan_observations.csv": _csv_bytes(parse.observations),
+        "data_dictionary.csv": _csv_bytes(data_dictionary()),
+        "parse_summary.json": _json_bytes({
+            "counts": parse.summary(), "documents": parse.documents,
+            "unmatched_labels": parse.unmatched.to_dict("records"),
+            "warnings": parse.warnings, "numbers_left_out": dict(sorted(parse.skipped.items())),
+        }),
+    }
+
+
+def run_parse(documents: Path, out: Path, registry: Registry | None = None) -> ParseResult:
+    parse = parse_documents(documents, registry)
+    update_directory(out, parse_files(parse))
+    return parse
+
+
+@dataclass
+class PanelRun:
+    parse: ParseResult
+    yearbook: YearbookResult
+    panel: Panel
+
+
+def run_panel(documents: Path, yearbook_paths: list[Path] | None, yearbook_dir: Path, out: Path,
+              registry: Registry | None = None, write: bool = True) -> PanelRun:
+    registry = registry or default_registry()
+    parse = parse_documents(documents, registry)
+    paths = yearbook_paths if yearbook_paths else yearbook_files(yearbook_dir)
+    yearbook = read_yearbooks(paths, registry, default_region=home_region(parse))
+    if yearbook.issues:
+        raise InputError(yearbook.issues, f"{len(yearbook.issues)} problem(s) in yearbook data; "
+                                          "data/processed was left as it was")
+    panel = build_panel(parse.observations, yearbook, registry)
+    if write:
+        files = parse_files(parse)
+        files.update({
+            "observations.csv": _csv_bytes(panel.observations),
+            "conflicts.csv": _csv_bytes(panel.conflicts),
+            "exclusions.csv": _csv_bytes(panel.exclusions),
+            "panel_summary.json": _json_bytes({
+                "yearbook_files": [str(Path(p).name) for p in paths],
+                "observations": len(panel.observations), "conflicts": len(panel.conflicts),
+                "exclusions": len(panel.exclusions),
+                "warnings": [str(w) for w in yearbook.warnings],
+                "by_source": panel.observations.groupby("source").size().to_dict(),
+            }),
+        })
+        update_directory(out, files)
+    return PanelRun(parse, yearbook, panel)

@@ -1,0 +1,99 @@
+"""Units as Chinese statistics write them, grouped by dimension, with conversion factors.
+
+Converting within a dimension is allowed (万元 → 亿元); across dimensions it is an error that
+names both units, because a silently mis-scaled number is worse than a refused one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dezhou_analysis.errors import UnitError
+
+
+@dataclass(frozen=True)
+class Unit:
+    symbol: str
+    dimension: str
+    factor: float  # multiply a value in this unit by factor to get the dimension's base unit
+
+
+_UNITS: dict[str, Unit] = {}
+
+
+def _define(dimension: str, base_factor: dict[str, float]) -> None:
+    for symbol, factor in base_factor.items():
+        _UNITS[symbol] = Unit(symbol, dimension, factor)
+
+
+_define("money_cny", {"元": 1, "万元": 1e4, "亿元": 1e8, "万亿元": 1e12, "万亿": 1e12, "亿": 1e8, "千元": 1e3,
+                      "百万元": 1e6})
+_define("money_usd", {"美元": 1, "万美元": 1e4, "亿美元": 1e8})
+_define("ratio", {"%": 1, "‰": 0.1, "百分比": 1})
+_define("percentage_points", {"个百分点": 1, "百分点": 1, "pp": 1})
+_define("count", {"个": 1, "家": 1, "项": 1, "件": 1, "处": 1, "所": 1, "座": 1, "条": 1,
+                  "户": 1, "万户": 1e4, "万个": 1e4, "万家": 1e4, "万件": 1e4})
+_define("persons", {"人": 1, "名": 1, "万人": 1e4, "万名": 1e4, "位": 1})
+_define("person_times", {"人次": 1, "万人次": 1e4, "亿人次": 1e8})
+_define("person_years", {"人年": 1, "万人年": 1e4})
+_define("area", {"平方米": 1, "万平方米": 1e4, "亩": 666.6667, "万亩": 6.666667e6,
+                 "平方公里": 1e6, "公顷": 1e4, "万公顷": 1e8})
+_define("mass", {"吨": 1, "万吨": 1e4, "亿吨": 1e8})
+_define("money_per_person", {"元/人": 1, "万元/人": 1e4})
+_define("concentration", {"微克/立方米": 1})
+_define("multiple", {"倍": 1})
+_define("index", {"": 1, "点": 1})
+
+#: symbols people write for the same unit
+UNIT_SYNONYMS = {
+    "percent": "%", "％": "%", "pct": "%", "亿人民币": "亿元", "万人民币": "万元",
+    "亿元人民币": "亿元", "万元人民币": "万元", "人民币亿元": "亿元", "m2": "平方米",
+    "㎡": "平方米", "万㎡": "万平方米", "万m2": "万平方米", "ug/m3": "微克/立方米",
+    "μg/m3": "微克/立方米", "μg/m³": "微克/立方米", "µg/m3": "微克/立方米",
+    "百分点": "个百分点", "家/个": "家", "人/万人": "人",
+}
+
+
+def canonical_unit(symbol: str | None) -> str:
+    text = (symbol or "").strip()
+    text = UNIT_SYNONYMS.get(text, text)
+    return text
+
+
+def known_unit(symbol: str | None) -> bool:
+    return canonical_unit(symbol) in _UNITS
+
+
+def unit_info(symbol: str | None) -> Unit:
+    text = canonical_unit(symbol)
+    if text not in _UNITS:
+        raise UnitError(f"unknown unit {symbol!r}; known units: {', '.join(sorted(u for u in _UNITS if u))}")
+    return _UNITS[text]
+
+
+def dimension(symbol: str | None) -> str | None:
+    text = canonical_unit(symbol)
+    unit = _UNITS.get(text)
+    return unit.dimension if unit else None
+
+
+def compatible(a: str | None, b: str | None) -> bool:
+    da, db = dimension(a), dimension(b)
+    return da is not None and da == db
+
+
+def conversion_factor(source: str | None, target: str | None) -> float:
+    """Factor f such that value_in_target = value_in_source * f."""
+    src, dst = unit_info(source), unit_info(target)
+    if src.dimension != dst.dimension:
+        raise UnitError(f"cannot convert {source!r} ({src.dimension}) to {target!r} "
+                        f"({dst.dimension})")
+    return src.factor / dst.factor
+
+
+def convert(value: float, source: str | None, target: str | None) -> float:
+    return value * conversion_factor(source, target)
+
+
+def all_units() -> list[str]:
+    return sorted(_UNITS)
