@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from dezhou_analysis import progress
-from dezhou_analysis.forecast import Combination, SeriesData, choose_scale, fit_all, reached_on_paths
+from dezhou_analysis.forecast import (
+    Combination,
+    SeriesData,
+    choose_scale,
+    fit_all,
+    reached_on_paths,
+)
 from dezhou_analysis.indicators import Indicator, Registry, default_registry
 from dezhou_analysis.units import UnitError, convert
 

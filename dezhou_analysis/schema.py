@@ -130,3 +130,16 @@ def data_dictionary(tables: list[str] | None = None) -> pd.DataFrame:
             rows.append({"table": f"{table}.csv", "column": name, "type": kind,
                          "description": description})
     return pd.DataFrame(rows)
+
+
+def read_table(path, table: str) -> pd.DataFrame:
+    """Read a published CSV back with the contract's types ("" stays "", True/False are bools)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for name, kind, _ in TABLES[table]:
+        if name not in frame.columns:
+            continue
+        if kind == "bool":
+            frame[name] = frame[name].str.lower().map({"true": True, "false": False, "": False})
+        elif kind in ("int", "Int64", "float"):
+            frame[name] = frame[name].replace("", None)
+    return conform(frame, table)

@@ -59,6 +59,42 @@ class PanelRun:
     panel: Panel
 
 
+def raw_inputs(documents: Path, yearbook_paths: list[Path]) -> dict[str, str]:
+    """md5 of every input file: processed files are reused only while these are unchanged."""
+    from dezhou_analysis import __version__
+    from dezhou_analysis.documents import list_documents
+    from dezhou_analysis.fileio import md5_file
+    files = {}
+    for path in list(list_documents(documents)) + list(yearbook_paths):
+        for item in (path, path.with_name(path.stem + ".meta.yml")):
+            if item.is_file():
+                files[str(item.name)] = md5_file(item)
+    return {"version": __version__, "files": dict(sorted(files.items()))}
+
+
+def load_processed(documents: Path, yearbook_dir: Path, processed: Path) -> PanelRun | None:
+    """The parse and panel as the last pipeline run wrote them, if made from today's raw files."""
+    from dezhou_analysis.schema import read_table
+    inputs_file = processed / "inputs.json"
+    if not inputs_file.is_file():
+        return None
+    try:
+        recorded = json.loads(inputs_file.read_text(encoding="utf-8"))
+        current = raw_inputs(documents, yearbook_files(yearbook_dir))
+        if recorded != current:
+            return None
+        summary = json.loads((processed / "parse_summary.json").read_text(encoding="utf-8"))
+        parse = ParseResult(read_table(processed / "plan_targets.csv", "plan_targets"),
+                            read_table(processed / "plan_observations.csv", "plan_observations"),
+                            summary["documents"], summary["warnings"], summary["numbers_left_out"])
+        panel = Panel(read_table(processed / "observations.csv", "observations"),
+                      read_table(processed / "conflicts.csv", "conflicts"),
+                      read_table(processed / "exclusions.csv", "exclusions"))
+    except (OSError, KeyError, ValueError):
+        return None
+    return PanelRun(parse, YearbookResult(), panel)
+
+
 def run_panel(documents: Path, yearbook_paths: list[Path] | None, yearbook_dir: Path, out: Path,
               registry: Registry | None = None, write: bool = True) -> PanelRun:
     registry = registry or default_registry()
@@ -72,6 +108,7 @@ def run_panel(documents: Path, yearbook_paths: list[Path] | None, yearbook_dir: 
     if write:
         files = parse_files(parse)
         files.update({
+            "inputs.json": _json_bytes(raw_inputs(documents, list(paths))),
             "observations.csv": _csv_bytes(panel.observations),
             "conflicts.csv": _csv_bytes(panel.conflicts),
             "exclusions.csv": _csv_bytes(panel.exclusions),

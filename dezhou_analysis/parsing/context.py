@@ -137,6 +137,17 @@ def canonical_region(name: str) -> str:
     return region.name if region else name
 
 
+def ancestors(name: str) -> set[str]:
+    """The regions that contain `name` (a zone's city, a city's province)."""
+    by_name = {r.name: r for r in gazetteer()}
+    out: set[str] = set()
+    region = by_name.get(canonical_region(name))
+    while region is not None and region.parent and region.parent not in out:
+        out.add(region.parent)
+        region = by_name.get(region.parent)
+    return out
+
+
 def region_alternation() -> str:
     """Regex alternation of region names usable inside comparison patterns."""
     _, lookup = _region_pattern()

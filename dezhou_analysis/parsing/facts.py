@@ -160,7 +160,9 @@ class DocumentScanner:
         home = ctx.canonical_region(self.home)
         if home in found:
             return self.home
-        peers = {name for name in found if name != home and not name.endswith(("省", "区"))}
+        ancestors = ctx.ancestors(home)  # a zone's text names its city without changing subject
+        peers = {name for name in found
+                 if name != home and name not in ancestors and not name.endswith(("省", "区"))}
         if len(peers) == 1:
             return peers.pop()
         return current

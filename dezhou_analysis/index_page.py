@@ -1,0 +1,121 @@
+"""The run's index.html: the headline status of every target and links to every report.
+
+Plain HTML with inline CSS and no script, so it opens from disk on a machine without internet.
+All text from data files is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+
+from dezhou_analysis import __version__
+from dezhou_analysis.plotting import STATUS_COLOURS, STATUS_LABELS
+
+TITLES = {
+    "plan_extraction": ("规划文本解析", "Plan extraction"),
+    "baseline": ("基期状况", "Baseline"),
+    "indicator_trends": ("指标走势", "Indicator trends"),
+    "target_reachability": ("目标可达性", "Target reachability"),
+    "scenarios": ("增速情景", "Scenarios"),
+    "industries": ("“6+6”产业", "The 6+6 industries"),
+}
+
+CSS = """
+body { font-family: "DejaVu Sans", "Segoe UI", Roboto, Helvetica, Arial, "DZ CJK", "Noto Sans CJK SC",
+       "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0; color: #222; }
+main { max-width: 1100px; margin: 0 auto; padding: 16px 20px 40px; }
+h1 { font-size: 22px; margin-bottom: 2px; } h2 { font-size: 17px; margin-top: 28px; }
+.sub { color: #555; margin-top: 0; }
+.chip { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; color: #000; white-space: nowrap; }
+.counts span { margin-right: 10px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th { background: #DDEBF7; text-align: left; position: sticky; top: 0; }
+td, th { padding: 4px 6px; border-bottom: 1px solid #e3e3e3; vertical-align: top; overflow-wrap: anywhere; }
+.wrap { overflow-x: auto; }
+.reports td:first-child { white-space: nowrap; }
+.failed { color: #B00020; }
+footer { color: #666; font-size: 12px; margin-top: 30px; }
+a { color: #0057A0; }
+"""
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _chip(status: str) -> str:
+    zh, en = STATUS_LABELS.get(status, (status, status))
+    return f'<span class="chip" style="background:{STATUS_COLOURS.get(status, "#BBB")}">{_e(zh)} · {_e(en)}</span>'
+
+
+def _num(value, digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return f"{value:.{digits}g}"
+
+
+def render_index(assessment, records: list[dict], manifest: dict, paths) -> str:
+    frame = assessment.frame
+    counts = frame["status"].value_counts()
+    chips = " ".join(f"<span>{_chip(s)} {counts[s]}</span>" for s in STATUS_COLOURS if s in counts)
+    rows = []
+    for r in frame.itertuples():
+        latest = f"{_num(r.latest_value)} ({int(r.latest_year)})" if pd.notna(r.latest_value) else "—"
+        p = f"{r.p_reached:.2f}" if pd.notna(r.p_reached) else "—"
+        rows.append(
+            f"<tr><td>{_e(r.target_id)}</td><td>{_e(r.name_zh)}<br><small>{_e(r.name_en)}</small></td>"
+            f"<td>{_e(r.region)}</td><td>{_e(r.target_year)}: {_e(r.target_text)}</td><td>{_e(latest)}</td>"
+            f"<td>{_e(p)}</td><td>{_chip(r.status)}</td><td><small>{_e(r.status_reason)}</small></td></tr>")
+    report_rows = []
+    for record in records:
+        name = record["notebook"]
+        zh, en = TITLES.get(name, (name, name))
+        if record["status"] == "ok":
+            state = "完成 ok"
+        else:
+            err = record.get("error") or {}
+            state = (f'<span class="failed">失败 failed — cell {_e(err.get("cell"))}: '
+                     f'{_e(err.get("ename"))}: {_e(err.get("evalue"))}</span>')
+        report_rows.append(
+            f'<tr><td><a href="reports/{_e(name)}.html">{_e(zh)} · {_e(en)}</a></td>'
+            f'<td><a href="full/{_e(name)}.html">含代码 with code</a> · '
+            f'<a href="notebooks/{_e(name)}.ipynb">.ipynb</a></td>'
+            f"<td>{state}</td><td>{_e(record.get('seconds'))} s</td></tr>")
+    as_of = assessment.as_of
+    scope = f"数据截至 {as_of} 年 · data up to {as_of}" if as_of else "使用全部数据 · all data used"
+    brier = assessment.brier_score()
+    brier_line = (f"<p>Brier score of P(reached) against realised values: {brier:.3f}</p>"
+                  if brier is not None else "")
+    params = json.dumps(manifest["parameters"], ensure_ascii=False, sort_keys=True)
+    return f"""<!DOCTYPE html>
+<html lang="zh">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>德州市新旧动能转换规划目标监测 · Dezhou plan monitor</title>
+<style>{CSS}</style></head>
+<body><main>
+<h1>德州市新旧动能转换重大工程实施规划（2018—2022年）目标监测</h1>
+<p class="sub">Monitoring the targets of Dezhou's 2018–2022 plan for new and old growth drivers ·
+{_e(scope)} · run {_e(manifest['run'])}</p>
+<h2>总体状况 · Headline</h2>
+<p class="counts">{chips}</p>
+<p>共 {len(frame)} 个目标。“无法评估”表示现有数据不足，原因见右栏；在 data/raw/yearbook 补充统计数据后重新运行即可更新。<br>
+{len(frame)} targets. “Unable to assess” means the data are too few; the reason is given on the right.
+Add yearbook data under data/raw/yearbook and re-run to update.</p>
+{brier_line}
+<h2>报告 · Reports</h2>
+<div class="wrap"><table class="reports"><tr><th>报告 Report</th><th>其他格式 Other formats</th><th>状态 Status</th><th>用时 Time</th></tr>
+{''.join(report_rows)}</table></div>
+<h2>全部目标 · Every target</h2>
+<div class="wrap"><table><tr><th>ID</th><th>指标 Indicator</th><th>地区 Region</th><th>目标 Target</th>
+<th>最新值 Latest</th><th>P(reached)</th><th>状态 Status</th><th>依据 Why</th></tr>
+{''.join(rows)}</table></div>
+<h2>数据与记录 · Data and record</h2>
+<p><a href="tables/data/assessment.csv">assessment.csv</a> · <a href="tables/data/assessment.xlsx">assessment.xlsx</a> ·
+<a href="tables/data/observations.csv">observations.csv</a> · <a href="tables/data/plan_targets.csv">plan_targets.csv</a> ·
+<a href="manifest.json">manifest.json</a> (parameters, input md5s, versions, timings, output hashes)</p>
+<footer>dezhou-analysis {_e(__version__)} · parameters: <code>{_e(params)}</code></footer>
+</main></body></html>
+"""

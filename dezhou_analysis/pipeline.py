@@ -1,0 +1,283 @@
+"""The runner: parse → panel → assessment → notebooks (papermill, several at once) → HTML
+(nbconvert: a report without code and a full version) → index.html and manifest.json.
+
+The run folder is built under a temporary name and renamed when complete, so a killed run never
+leaves a half-written run beside the earlier ones. A failing notebook does not stop the others;
+its partial output is kept and the run ends non-zero naming it and the failing cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from dezhou_analysis import __version__
+from dezhou_analysis.fileio import (
+    md5_file,
+    recover_directory,
+    sha256_file,
+    write_bytes_atomic,
+    write_text_atomic,
+    xlsx_bytes,
+)
+from dezhou_analysis.params import declared_parameters, parse_overrides, read_params_file, resolve
+from dezhou_analysis.paths import ProjectPaths
+
+NOTEBOOK_ORDER = ("plan_extraction", "baseline", "indicator_trends", "target_reachability",
+                  "scenarios", "industries")
+KERNEL = "python3"
+
+
+def discover_notebooks(folder: Path) -> list[Path]:
+    found = {p.stem: p for p in sorted(folder.glob("*.ipynb")) if not p.name.startswith(".")}
+    ordered = [found.pop(name) for name in NOTEBOOK_ORDER if name in found]
+    return ordered + [found[name] for name in sorted(found)]
+
+
+@dataclass
+class Task:
+    name: str
+    source: str
+    output_notebook: str
+    report_html: str
+    full_html: str
+    parameters: dict
+    cwd: str
+    cell_timeout: int
+    log: str
+
+
+def execute(task: Task) -> dict:
+    """Run one notebook and export both HTML flavours; never raises (failures are reported)."""
+    import logging
+
+    import papermill as pm
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    _log_to(task.log)
+    started = time.perf_counter()
+    record = {"notebook": task.name, "status": "ok", "error": None}
+    try:
+        pm.execute_notebook(task.source, task.output_notebook, parameters=task.parameters,
+                            kernel_name=KERNEL, cwd=task.cwd, progress_bar=False, log_output=False,
+                            execution_timeout=task.cell_timeout, request_save_on_cell_execute=False)
+    except pm.PapermillExecutionError as exc:
+        record["status"] = "failed"
+        record["error"] = {"cell": exc.cell_index, "execution_count": exc.exec_count,
+                           "ename": exc.ename, "evalue": str(exc.evalue)[:500]}
+    except Exception as exc:  # timeouts, dead kernels, missing kernels
+        record["status"] = "failed"
+        record["error"] = {"cell": _failing_cell(task.output_notebook), "execution_count": None,
+                           "ename": type(exc).__name__, "evalue": str(exc).splitlines()[0][:500] if str(exc) else ""}
+    record["execute_seconds"] = round(time.perf_counter() - started, 2)
+    exported = time.perf_counter()
+    if Path(task.output_notebook).exists():
+        from dezhou_analysis.htmlexport import export_html
+        try:
+            export_html(task.output_notebook, task.report_html, with_code=False)
+            export_html(task.output_notebook, task.full_html, with_code=True)
+        except Exception as exc:  # keep the executed notebook even if export fails
+            record["status"] = "failed"
+            record["error"] = record["error"] or {"cell": None, "execution_count": None,
+                                                  "ename": type(exc).__name__, "evalue": str(exc)[:500]}
+    record["export_seconds"] = round(time.perf_counter() - exported, 2)
+    record["seconds"] = round(time.perf_counter() - started, 2)
+    return record
+
+
+def _log_to(path: str) -> None:
+    """Send this worker's (and its kernels') stdout and stderr to the notebook's log file."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _failing_cell(path: str) -> int | None:
+    """The first cell papermill marked as failed or still running in a saved notebook."""
+    import nbformat
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return None
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("papermill", {})
+        if meta.get("exception") or meta.get("status") == "running":
+            return index
+    return None
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: list[str] | None = None,
+              jobs: int = 2, out: Path | None = None, only: list[str] | None = None) -> int:
+    from dezhou_analysis.errors import ParameterError
+    started = dt.datetime.now()
+    clock = time.perf_counter()
+    notebooks = discover_notebooks(paths.notebooks)
+    if only:
+        unknown = sorted(set(only) - {p.stem for p in notebooks})
+        if unknown:
+            raise ParameterError(f"--only {unknown}: no such notebook; notebooks are "
+                                 f"{', '.join(p.stem for p in notebooks)}")
+        notebooks = [p for p in notebooks if p.stem in only]
+    if not notebooks:
+        raise ParameterError(f"{paths.notebooks}: no notebooks to run")
+    if jobs < 1:
+        raise ParameterError(f"--jobs {jobs}: expected 1 or more")
+    declared = {p.stem: declared_parameters(p) for p in notebooks}
+    raw = read_params_file(params_file)
+    for key, value in parse_overrides(overrides or []).items():
+        if isinstance(value, dict) and isinstance(raw.get(key), dict):
+            raw[key].update(value)
+        else:
+            raw[key] = value
+    per_notebook, runner = resolve(raw, declared)
+
+    # -- data stages (fail fast with the data's own messages) ---------------------------------
+    from dezhou_analysis.stages import run_assess
+    reach = per_notebook.get("target_reachability", {})
+    defaults = declared.get("target_reachability", {})
+
+    def setting(name, fallback):
+        return reach.get(name, defaults[name].default if name in defaults else fallback)
+    _say(f"dezhou-analysis {__version__}: parsing documents and building the panel")
+    assessment = run_assess(paths, None, paths.processed / "assessment.csv",
+                            as_of=setting("as_of", 0) or None, seed=setting("seed", 20180608),
+                            n_paths=setting("n_paths", 4000), tolerance=setting("tolerance", 0.05))
+    _say(f"  {assessment.describe()}")
+
+    # -- run folder ------------------------------------------------------------------------------
+    paths.outputs.mkdir(parents=True, exist_ok=True)
+    final = Path(out) if out else paths.outputs / started.strftime("%Y%m%d-%H%M%S")
+    if final.exists() and any(final.iterdir()):
+        suffix = 1
+        while final.with_name(f"{final.name}-{suffix}").exists():
+            suffix += 1
+        final = final.with_name(f"{final.name}-{suffix}")
+    staging = final.with_name(f".{final.name}.partial")
+    recover_directory(final)
+    if staging.exists():
+        import shutil
+        shutil.rmtree(staging)
+    for sub in ("notebooks", "reports", "full", "figures", "tables", "logs"):
+        (staging / sub).mkdir(parents=True, exist_ok=True)
+    tasks = []
+    for path in notebooks:
+        params = dict(per_notebook[path.stem])
+        params["project_dir"] = str(paths.root)
+        if "output_dir" in declared[path.stem]:
+            params["output_dir"] = str(staging)
+        if "interactive" in declared[path.stem]:
+            params["interactive"] = False
+        tasks.append(Task(path.stem, str(path), str(staging / "notebooks" / path.name),
+                          str(staging / "reports" / f"{path.stem}.html"),
+                          str(staging / "full" / f"{path.stem}.html"), params, str(paths.notebooks),
+                          int(runner["cell_timeout"]), str(staging / "logs" / f"{path.stem}.log")))
+
+    # -- notebooks --------------------------------------------------------------------------------
+    _say(f"running {len(tasks)} notebooks, {min(jobs, len(tasks))} at a time")
+    records: dict[str, dict] = {}
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        futures = {pool.submit(execute, task): task for task in tasks}
+        for done, future in enumerate(as_completed(futures), 1):
+            task = futures[future]
+            try:
+                record = future.result()
+            except Exception as exc:  # the worker itself died
+                record = {"notebook": task.name, "status": "failed", "seconds": None,
+                          "error": {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)}}
+            records[task.name] = record
+            where = ""
+            if record["status"] != "ok":
+                err = record["error"] or {}
+                where = f" — cell {err.get('cell')}: {err.get('ename')}: {err.get('evalue')}"
+            _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} ({record['seconds']} s){where}")
+
+    # -- run-level tables, index and manifest -------------------------------------------------------
+    data_dir = staging / "tables" / "data"
+    for name in ("assessment", "observations", "conflicts", "plan_targets", "plan_observations"):
+        source = paths.processed / f"{name}.csv"
+        if source.exists():
+            import pandas as pd
+            frame = pd.read_csv(source, keep_default_na=False, na_values=[""])
+            write_bytes_atomic(data_dir / f"{name}.csv", source.read_bytes())
+            write_bytes_atomic(data_dir / f"{name}.xlsx", xlsx_bytes({name: frame}))
+    ordered = [records[t.name] for t in tasks]
+    from dezhou_analysis.index_page import render_index
+    manifest = build_manifest(paths, staging, started, per_notebook, runner, ordered, jobs,
+                              time.perf_counter() - clock)
+    from dezhou_analysis.webfont import embed
+    write_text_atomic(staging / "index.html", embed(render_index(assessment, ordered, manifest, paths)))
+    manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
+    manifest["outputs"] = output_hashes(staging)
+    write_text_atomic(staging / "manifest.json",
+                      json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    os.replace(staging, final)
+    _update_latest(paths.outputs, final)
+    failed = [r for r in ordered if r["status"] != "ok"]
+    _say(f"finished in {time.perf_counter() - clock:.1f} s")
+    if failed:
+        for record in failed:
+            err = record["error"] or {}
+            _say(f"FAILED {record['notebook']}: cell {err.get('cell')} ({err.get('ename')}: "
+                 f"{err.get('evalue')}); partial output kept in {final / 'notebooks' / (record['notebook'] + '.ipynb')}")
+    _say(str(final / "index.html"))
+    return 1 if failed else 0
+
+
+def _update_latest(outputs: Path, final: Path) -> None:
+    link = outputs / "latest"
+    tmp = outputs / ".latest.tmp"
+    try:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(final.name)
+        os.replace(tmp, link)
+    except OSError:
+        pass  # a file system without symlinks: the printed path is enough
+
+
+def output_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every table and figure, so two runs can be compared file by file."""
+    hashes = {}
+    for sub in ("tables", "figures"):
+        for path in sorted((folder / sub).rglob("*")):
+            if path.is_file():
+                hashes[str(path.relative_to(folder))] = sha256_file(path)
+    return hashes
+
+
+def build_manifest(paths: ProjectPaths, staging: Path, started: dt.datetime, per_notebook: dict,
+                   runner: dict, records: list[dict], jobs: int, seconds: float) -> dict:
+    import importlib.metadata as md
+    packages = {}
+    for name in ("dezhou-analysis", "pandas", "numpy", "statsmodels", "matplotlib", "seaborn",
+                 "papermill", "nbconvert", "nbclient", "ipykernel", "openpyxl", "noto-cjk-sans-otc"):
+        try:
+            packages[name] = md.version(name)
+        except md.PackageNotFoundError:
+            packages[name] = None
+    inputs = {}
+    for path in sorted((paths.root / "data" / "raw").rglob("*")):
+        if path.is_file():
+            inputs[str(path.relative_to(paths.root))] = md5_file(path)
+    return {
+        "run": staging.name.strip(".").removesuffix(".partial"), "started": started.isoformat(timespec="seconds"),
+        "python": sys.version.split()[0], "packages": packages, "jobs": jobs,
+        "parameters": {"notebooks": per_notebook, "runner": runner}, "inputs_md5": inputs,
+        "notebooks": records, "failures": [r for r in records if r["status"] != "ok"],
+        "seconds_before_index": round(seconds, 2),
+        "processed": {p.name: md5_file(p) for p in sorted(paths.processed.glob("*")) if p.is_file()
+                      and not p.name.startswith(".")},
+    }

@@ -1,0 +1,336 @@
+"""One house style, a CJK font that works on a fresh machine, and the suite's charts.
+
+The font is loaded by path on import (a stale matplotlib font cache does not matter): Latin text
+in DejaVu Sans, Chinese falling through to Noto Sans CJK SC, which comes from PyPI
+(noto-cjk-sans-otc) so no system package or root is needed; a system CJK font is used if the
+PyPI one is missing. Every chart has a title, units on its axes and its source in a caption.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import io
+import warnings
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+
+LATIN_FAMILY = "DejaVu Sans"
+SYSTEM_CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+PREFERRED_CJK_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "AR PL UMing CN")
+
+# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies
+STATUS_COLOURS = {
+    "met": "#009E73", "met at base": "#7FCBB4", "on track": "#56B4E9", "uncertain": "#E69F00",
+    "off track": "#D55E00", "missed": "#CC79A7", "unable to assess": "#BBBBBB",
+}
+STATUS_LABELS = {
+    "met": ("已实现", "met"), "met at base": ("基期已实现", "met at base"),
+    "on track": ("有望实现", "on track"), "uncertain": ("不确定", "uncertain"),
+    "off track": ("难以实现", "off track"), "missed": ("未实现", "missed"),
+    "unable to assess": ("无法评估", "unable to assess"),
+}
+SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+FIGURE_SIZES = {"html": (8.0, 4.5), "slides": (13.33, 7.5), "small": (5.5, 3.4)}
+
+_cjk_family: str | None = None
+
+
+def register_cjk_font() -> str | None:
+    """Load a CJK font by path and return its family name (None if none is found)."""
+    global _cjk_family
+    if _cjk_family:
+        return _cjk_family
+    candidates: list[str] = []
+    try:
+        candidates.append(str(importlib.resources.files("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc"))
+    except ModuleNotFoundError:
+        pass
+    candidates.extend(SYSTEM_CJK_FONTS)
+    for path in candidates:
+        if not Path(path).is_file():
+            continue
+        before = {f.name for f in font_manager.fontManager.ttflist}
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):
+            continue
+        names = {f.name for f in font_manager.fontManager.ttflist} - before or \
+            {f.name for f in font_manager.fontManager.ttflist if f.fname == path}
+        for family in PREFERRED_CJK_FAMILIES:
+            if family in names:
+                _cjk_family = family
+                return family
+        if names:
+            _cjk_family = sorted(names)[0]
+            return _cjk_family
+    return None
+
+
+def apply_style(size: str = "html") -> None:
+    """The house style: seaborn theme, CJK fallback font, stable figure metadata."""
+    import seaborn as sns
+    family = register_cjk_font()
+    sns.set_theme(style="whitegrid", context="notebook", palette=SERIES_COLOURS)
+    fonts = [LATIN_FAMILY] + ([family] if family else [])
+    plt.rcParams.update({
+        "font.family": fonts, "font.sans-serif": fonts, "axes.unicode_minus": False,
+        "figure.figsize": FIGURE_SIZES.get(size, FIGURE_SIZES["html"]), "figure.dpi": 110,
+        "savefig.dpi": 150, "savefig.bbox": "tight", "axes.titlesize": 12,
+        "axes.titleweight": "normal", "axes.labelsize": 10, "legend.fontsize": 9,
+        "svg.hashsalt": "dezhou-analysis", "text.parse_math": False,
+        "axes.spines.top": False, "axes.spines.right": False,
+    })
+
+
+def bilingual(zh: str, en: str, language: str = "zh+en", sep: str = " ") -> str:
+    if language == "zh":
+        return zh
+    if language == "en":
+        return en
+    return f"{zh}{sep}{en}" if en else zh
+
+
+def status_label(status: str, language: str = "zh+en") -> str:
+    zh, en = STATUS_LABELS.get(status, (status, status))
+    return bilingual(zh, en, language, " / ")
+
+
+def caption(fig, text: str) -> None:
+    """The source line, placed below everything already on the figure (legends included)."""
+    renderer = fig.canvas.get_renderer()
+    bottom = fig.get_tightbbox(renderer).y0 / fig.get_figheight()
+    fig.text(0.0, min(bottom, 0.0) - 0.03, text, ha="left", va="top", fontsize=8, color="#555555",
+             transform=fig.transFigure)
+
+
+def save_figure(fig, name: str, output_dir: str | Path | None) -> list[Path]:
+    """PNG and SVG with metadata that does not change between runs."""
+    if not output_dir:
+        return []
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ext, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+        path = folder / f"{name}.{ext}"
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=ext, metadata=metadata)
+        from dezhou_analysis.fileio import write_bytes_atomic
+        write_bytes_atomic(path, buffer.getvalue())
+        written.append(path)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# charts
+
+def fan_chart(history: pd.DataFrame, bands: pd.DataFrame, *, title: str, unit: str,
+              target: float | None, target_year: int, target_kind: str, tolerance: float,
+              base_year: int | None, source: str, language: str = "zh+en",
+              breaks: list[int] | None = None, ax=None):
+    """History, statistical breaks, forecast median with 50/80/95 % bands, target and its band."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=FIGURE_SIZES["html"])
+    if len(bands):
+        last = history.iloc[-1]
+        years = np.concatenate([[last["year"]], bands["year"].to_numpy()])
+
+        def band(col):
+            return np.concatenate([[last["value"]], bands[col].to_numpy()])
+        for low, high, alpha, label in (("q0.025", "q0.975", 0.15, "95%"), ("q0.1", "q0.9", 0.25, "80%"),
+                                        ("q0.25", "q0.75", 0.4, "50%")):
+            ax.fill_between(years, band(low), band(high), color="#0072B2", alpha=alpha, lw=0,
+                            label=bilingual(f"{label} 区间", f"{label} band", language))
+        ax.plot(years, band("q0.5"), color="#0072B2", lw=1.8, ls="--",
+                label=bilingual("预测中位数", "forecast median", language))
+    if len(history):
+        ax.plot(history["year"], history["value"], color="#000000", marker="o", ms=4, lw=1.5,
+                label=bilingual("实际值", "observed", language))
+    if target is not None and not np.isnan(target):
+        ax.scatter([target_year], [target], marker="*", s=180, color="#D55E00", zorder=5,
+                   label=bilingual(f"{target_year}年目标", f"{target_year} target", language))
+        if target_kind == "approx":
+            ax.fill_between([target_year - 0.3, target_year + 0.3], target * (1 - tolerance),
+                            target * (1 + tolerance), color="#D55E00", alpha=0.2, lw=0,
+                            label=bilingual("目标容差带", "target band", language))
+    if base_year:
+        ax.axvline(base_year, color="#999999", lw=1, ls=":")
+        ax.annotate(bilingual("规划基期", "plan base", language, "\n"), (base_year, 1), xycoords=("data", "axes fraction"),
+                    ha="center", va="bottom", fontsize=8, color="#666666")
+    for year in breaks or []:
+        ax.axvline(year - 0.5, color="#CC79A7", lw=1.2, ls="-.")
+        ax.annotate(bilingual("统计口径调整", "statistical break", language, "\n"), (year - 0.5, 0.02),
+                    xycoords=("data", "axes fraction"), ha="right", va="bottom", fontsize=8,
+                    color="#CC79A7", rotation=90)
+    ax.set_title(title)
+    ax.set_xlabel(bilingual("年份", "year", language))
+    ax.set_ylabel(unit or bilingual("指数", "index", language))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=2)
+    caption(fig, source)
+    return fig
+
+
+def progress_chart(frame: pd.DataFrame, *, language: str = "zh+en", source: str = ""):
+    """Share of the way from base to target (bars) against share of time elapsed (marker)."""
+    data = frame.dropna(subset=["midterm_value"]).sort_values("midterm_value")
+    height = max(2.5, 0.42 * len(data) + 1.2)
+    fig, ax = plt.subplots(figsize=(8.0, height))
+    if data.empty:
+        ax.text(0.5, 0.5, bilingual("暂无可计算进度的目标", "no target has base and later values",
+                                    language, "\n"), ha="center", va="center")
+        ax.set_axis_off()
+    else:
+        labels = [bilingual(r.name_zh, "", language) if language != "en" else r.name_en
+                  for r in data.itertuples()]
+        colours = [STATUS_COLOURS.get(s, "#BBBBBB") for s in data["status"]]
+        y = np.arange(len(data))
+        ax.barh(y, np.clip(data["midterm_value"] * 100, -50, 150), color=colours)
+        ax.scatter(data["elapsed_share"] * 100, y, marker="|", s=300, color="#000000",
+                   label=bilingual("时间进度", "time elapsed", language), zorder=4)
+        ax.axvline(100, color="#555555", lw=1, ls=":")
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_xlabel(bilingual("完成进度（%，基期到目标）", "progress from base to target (%)", language))
+        ax.legend(loc="lower right", frameon=False)
+    ax.set_title(bilingual("目标完成进度与时间进度", "Progress towards targets vs time elapsed", language))
+    caption(fig, source)
+    return fig
+
+
+def status_bar(frame: pd.DataFrame, *, language: str = "zh+en", source: str = ""):
+    counts = frame["status"].value_counts()
+    order = [s for s in STATUS_COLOURS if s in counts]
+    fig, ax = plt.subplots(figsize=(8.0, 1.9))
+    left = 0
+    for status in order:
+        ax.barh([0], [counts[status]], left=left, color=STATUS_COLOURS[status],
+                label=f"{status_label(status, language)} ({counts[status]})")
+        left += counts[status]
+    ax.set_yticks([])
+    ax.set_xlabel(bilingual("目标个数", "number of targets", language))
+    ax.set_title(bilingual("全部目标评估结果", "Status of all targets", language))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.55), ncol=4, frameon=False, fontsize=8)
+    caption(fig, source)
+    return fig
+
+
+def scenario_heatmap(grid: pd.DataFrame, *, title: str, numerator: str, denominator: str,
+                     target: float, language: str = "zh+en", source: str = ""):
+    import seaborn as sns
+    table = grid.pivot(index="numerator_growth", columns="denominator_growth", values="ratio")
+    table = table.sort_index(ascending=False)
+    fig, ax = plt.subplots(figsize=(8.0, 6.0))
+    sns.heatmap(table, ax=ax, cmap="RdBu", center=target, cbar_kws={
+        "label": bilingual(f"{int(grid['target_year'].iloc[0])}年比重（%）",
+                           f"ratio in {int(grid['target_year'].iloc[0])} (%)", language)})
+    clears = grid.pivot(index="numerator_growth", columns="denominator_growth", values="clears")
+    clears = clears.sort_index(ascending=False).to_numpy()
+    ax.contour(np.arange(clears.shape[1]) + 0.5, np.arange(clears.shape[0]) + 0.5,
+               clears.astype(float), levels=[0.5], colors="#000000", linewidths=1.5)
+    step = max(1, len(table.columns) // 10)
+    ax.set_xticks(np.arange(0, len(table.columns), step) + 0.5,
+                  [f"{v:g}" for v in table.columns[::step]], rotation=0)
+    step = max(1, len(table.index) // 12)
+    ax.set_yticks(np.arange(0, len(table.index), step) + 0.5,
+                  [f"{v:g}" for v in table.index[::step]])
+    ax.set_xlabel(bilingual(f"{denominator}年均增速（%）", f"{denominator} growth (% a year)", language))
+    ax.set_ylabel(bilingual(f"{numerator}年均增速（%）", f"{numerator} growth (% a year)", language))
+    ax.set_title(title)
+    caption(fig, source)
+    return fig
+
+
+def structure_chart(frame: pd.DataFrame, *, language: str = "zh+en", source: str = ""):
+    """Three-sector structure by year (stacked shares)."""
+    fig, ax = plt.subplots(figsize=FIGURE_SIZES["small"])
+    years = frame.index.astype(str)
+    bottom = np.zeros(len(frame))
+    names = {"primary_share": ("第一产业", "primary"), "secondary_share": ("第二产业", "secondary"),
+             "tertiary_share": ("第三产业", "tertiary")}
+    for colour, column in zip(("#009E73", "#0072B2", "#E69F00"), frame.columns, strict=False):
+        values = frame[column].to_numpy(dtype=float)
+        ax.bar(years, values, bottom=bottom, color=colour, label=bilingual(*names.get(column, (column, column)), language))
+        for x, b, v in zip(years, bottom, values, strict=True):
+            if not np.isnan(v):
+                ax.text(x, b + v / 2, f"{v:.1f}", ha="center", va="center", fontsize=9, color="white")
+        bottom = bottom + np.nan_to_num(values)
+    ax.set_ylabel(bilingual("占地区生产总值比重（%）", "share of GDP (%)", language))
+    ax.set_xlabel(bilingual("年份", "year", language))
+    ax.set_title(bilingual("三次产业结构", "Three-sector structure", language))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False)
+    caption(fig, source)
+    return fig
+
+
+def line_chart(frame: pd.DataFrame, *, title: str, ylabel: str, language: str = "zh+en",
+               source: str = "", annotate: bool = True):
+    """One or more series (columns) over years (index)."""
+    fig, ax = plt.subplots(figsize=FIGURE_SIZES["small"])
+    for column in frame.columns:
+        series = frame[column].dropna()
+        ax.plot(series.index, series.to_numpy(), marker="o", label=str(column))
+        if annotate:
+            for x, v in series.items():
+                ax.annotate(f"{v:g}", (x, v), textcoords="offset points", xytext=(0, 6),
+                            ha="center", fontsize=8)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(bilingual("年份", "year", language))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    if len(frame.columns) > 1:
+        ax.legend(frameon=False)
+    caption(fig, source)
+    return fig
+
+
+def comparison_chart(frame: pd.DataFrame, *, title: str, unit: str, highlight: str,
+                     language: str = "zh+en", source: str = ""):
+    """Horizontal bars of one value per region, the home region highlighted."""
+    data = frame.sort_values("value")
+    fig, ax = plt.subplots(figsize=(FIGURE_SIZES["small"][0], max(2.2, 0.45 * len(data) + 1)))
+    colours = ["#D55E00" if r == highlight else "#0072B2" for r in data["region"]]
+    ax.barh(data["region"], data["value"], color=colours)
+    for y, (value, derived) in enumerate(zip(data["value"], data["is_derived"], strict=True)):
+        ax.text(value, y, f" {value:g}" + (" *" if derived else ""), va="center", fontsize=9)
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    caption(fig, source)
+    return fig
+
+
+def industry_chart(frame: pd.DataFrame, *, language: str = "zh+en", source: str = ""):
+    """2022 revenue or value-added targets of the "6+6" industries, observed values beside them."""
+    data = frame.sort_values("target_value")
+    fig, ax = plt.subplots(figsize=(8.0, max(3.0, 0.42 * len(data) + 1.2)))
+    y = np.arange(len(data))
+    ax.barh(y, data["target_value"], color="#56B4E9", label=bilingual("2022年目标", "2022 target", language))
+    if "latest_value" in data:
+        observed = data["latest_value"].to_numpy(dtype=float)
+        ok = ~np.isnan(observed)
+        ax.scatter(observed[ok], y[ok], color="#000000", zorder=4,
+                   label=bilingual("最新实际值", "latest observed", language))
+    for yy, value in zip(y, data["target_value"], strict=True):
+        ax.text(value, yy, f" {value:g}", va="center", fontsize=8)
+    ax.set_yticks(y, data["label"], fontsize=8)
+    ax.set_xlabel(bilingual("亿元", "100 million yuan", language))
+    ax.set_title(bilingual("“6+6”产业2022年目标", "Targets of the 6+6 industries for 2022", language))
+    ax.legend(frameon=False, loc="lower right")
+    caption(fig, source)
+    return fig
+
+
+def close(fig) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plt.close(fig)
+
+
+register_cjk_font()

@@ -1,0 +1,101 @@
+"""Report: every indicator with data, its history and its statistical breaks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dezhou_analysis import plotting
+from dezhou_analysis.breaks import break_for
+from dezhou_analysis.reports.common import (
+    ReportContext,
+    heading,
+    note,
+    paragraph,
+    provenance,
+    show_figure,
+    show_table,
+    source_of,
+)
+from dezhou_analysis.reports.common import setup as _setup
+
+__all__ = ["setup", "coverage", "trends", "growth_rates", "conflicts", "provenance"]
+
+
+def setup(**kwargs) -> ReportContext:
+    return _setup("indicator_trends", **kwargs)
+
+
+def _annual(ctx: ReportContext) -> pd.DataFrame:
+    obs = ctx.panel.observations
+    return obs[(obs["region"] == ctx.home) & (obs["period_kind"] == "annual")]
+
+
+def coverage(ctx: ReportContext) -> None:
+    heading(ctx, "数据覆盖情况", "What data there is", 1)
+    obs = _annual(ctx)
+    rows = []
+    for (indicator_id, measure), group in obs.groupby(["indicator_id", "measure"], sort=True):
+        ind = ctx.registry.indicators.get(indicator_id)
+        brk = break_for(ind)
+        rows.append({"indicator": ctx.name(indicator_id), "measure": measure, "values": len(group),
+                     "years": ", ".join(str(y) for y in sorted(group["year"])),
+                     "sources": ", ".join(sorted(set(s.split(":")[0] for s in group["source"]))),
+                     "bases": ", ".join(sorted(set(b for b in group["basis"] if b))),
+                     "break": brk.description_en if brk else ""})
+    frame = pd.DataFrame(rows)
+    paragraph(ctx, f"{ctx.home}共有 {len(frame)} 个指标序列（含增速序列），多数只有少量年份。",
+              f"{len(frame)} series for {ctx.home} (growth series included); most have few years.")
+    show_table(ctx, frame, "coverage", "指标数据覆盖", "Data coverage by indicator")
+    partial = ctx.panel.observations[ctx.panel.observations["period_kind"] != "annual"]
+    if len(partial):
+        show_table(ctx, partial, "non_annual", "非年度数据（不参与趋势拟合）",
+                   "Partial-year and multi-year values (never fitted as annual)")
+
+
+def trends(ctx: ReportContext) -> None:
+    heading(ctx, "指标走势", "Indicator histories")
+    note(ctx, "竖线标出普查后的统计口径调整：口径前后的数字不能直接连成趋势。",
+         "Vertical lines mark census revisions: values either side are on different bases and are "
+         "not joined into one trend.")
+    obs = _annual(ctx)
+    levels = obs[obs["measure"] == "level"]
+    shown = 0
+    for indicator_id, group in levels.groupby("indicator_id", sort=True):
+        if len(group) < 2:
+            continue
+        ind = ctx.registry.get(indicator_id)
+        group = group.sort_values("year")
+        breaks = []
+        bases = list(group["basis"])
+        for i in range(1, len(bases)):
+            if bases[i] != bases[i - 1] and bases[i] and bases[i - 1]:
+                breaks.append(int(group["year"].iloc[i]))
+        fig = plotting.fan_chart(group[["year", "value"]], pd.DataFrame(), title=ctx.name(indicator_id),
+                                 unit=ind.unit, target=None, target_year=int(group["year"].max()),
+                                 target_kind="", tolerance=0, base_year=None,
+                                 source=source_of(ctx, "plan", "yearbook"), language=ctx.language,
+                                 breaks=breaks)
+        show_figure(ctx, fig, f"trend_{indicator_id}")
+        shown += 1
+    if shown == 0:
+        note(ctx, "没有两个年份以上的指标。", "No indicator has two or more years.")
+
+
+def growth_rates(ctx: ReportContext) -> None:
+    heading(ctx, "增速", "Growth rates")
+    obs = _annual(ctx)
+    growth = obs[obs["measure"].isin(["growth_yoy", "growth_avg"])]
+    if growth.empty:
+        note(ctx, "没有增速数据。", "No growth rates.")
+        return
+    frame = growth[["indicator_id", "measure", "year", "value", "source", "source_detail"]].copy()
+    frame.insert(0, "indicator", [ctx.name(i) for i in frame["indicator_id"]])
+    show_table(ctx, frame, "growth_rates", "增速（%，同比或年均）", "Growth rates (%, year on year or average)")
+
+
+def conflicts(ctx: ReportContext) -> None:
+    heading(ctx, "来源不一致与排除的数据", "Disagreeing sources and excluded rows")
+    show_table(ctx, ctx.panel.conflicts, "conflicts", f"来源不一致（{len(ctx.panel.conflicts)} 处，采用统计数据）",
+               f"Cells where sources disagree ({len(ctx.panel.conflicts)}; the yearbook value is kept)")
+    show_table(ctx, ctx.panel.exclusions, "exclusions", "未进入面板的数据行及原因",
+               "Rows not in the panel, with the reason")

@@ -1,0 +1,85 @@
+"""Report: the twelve "6+6" industries' targets, with yearbook data where present."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dezhou_analysis import plotting
+from dezhou_analysis.reports.common import (
+    ReportContext,
+    heading,
+    note,
+    paragraph,
+    provenance,
+    show_figure,
+    show_table,
+    source_of,
+)
+from dezhou_analysis.reports.common import setup as _setup
+
+__all__ = ["setup", "targets", "progress_table", "provenance"]
+
+
+def setup(as_of: int = 0, **kwargs) -> ReportContext:
+    return _setup("industries", as_of=as_of, **kwargs)
+
+
+def industry_targets(ctx: ReportContext) -> pd.DataFrame:
+    grouped = {ind.id: ind.group for ind in ctx.registry if ind.group}
+    targets = ctx.parse.targets
+    rows = targets[targets["indicator_id"].isin(grouped) & (targets["region"] == ctx.home)].copy()
+    rows["group"] = rows["indicator_id"].map(grouped)
+    rows["industry"] = rows["group"].str.split(":").str[-1]
+    rows["type"] = rows["group"].str.split(":").str[0]
+    return rows.drop_duplicates(["indicator_id", "target_year", "target_value"])
+
+
+def _latest(ctx: ReportContext, indicator_id: str) -> tuple[float | None, int | None]:
+    obs = ctx.panel.observations
+    as_of = ctx.params.get("as_of") or None
+    data = obs[(obs["indicator_id"] == indicator_id) & (obs["region"] == ctx.home)
+               & (obs["measure"] == "level") & (obs["period_kind"] == "annual")]
+    if as_of:
+        data = data[data["year"] <= as_of]
+    if data.empty:
+        return None, None
+    last = data.sort_values("year").iloc[-1]
+    return float(last["value"]), int(last["year"])
+
+
+def targets(ctx: ReportContext) -> None:
+    heading(ctx, "“6+6”产业目标", "The 6+6 industries' targets", 1)
+    rows = industry_targets(ctx)
+    industries = sorted(set(rows["industry"]))
+    paragraph(ctx, f"规划为 {len(industries)} 个产业设定了 {len(rows)} 个2022年目标（六大新兴产业和六大传统产业）。",
+              f"The plan sets {len(rows)} targets for 2022 across {len(industries)} industries (six emerging, six traditional).")
+    latest = [_latest(ctx, i) for i in rows["indicator_id"]]
+    rows["latest_value"] = [v for v, _ in latest]
+    rows["latest_year"] = [y for _, y in latest]
+    table = rows[["type", "industry", "name_zh", "target_year", "target_text", "unit", "target_kind",
+                  "latest_value", "latest_year", "source_doc", "source_line"]]
+    show_table(ctx, table, "industry_targets", "产业目标与最新数据", "Industry targets and latest data")
+    money = rows[rows["unit"] == "亿元"].copy()
+    money["label"] = [ctx.name(i) for i in money["indicator_id"]]
+    if len(money):
+        fig = plotting.industry_chart(money, language=ctx.language, source=source_of(ctx, "plan", "yearbook"))
+        show_figure(ctx, fig, "industry_targets")
+    missing = rows[rows["latest_value"].isna()]
+    if len(missing):
+        note(ctx, f"{len(missing)} 个产业目标尚无统计数据。产业主营业务收入通常见于统计年鉴“分行业规模以上工业企业”表，"
+                  "可按模板填入 data/raw/yearbook。",
+             f"{len(missing)} industry targets have no data yet. Industry revenue is usually in the yearbook's "
+             "tables of industrial enterprises by sector; add it under data/raw/yearbook with the template.")
+
+
+def progress_table(ctx: ReportContext) -> None:
+    heading(ctx, "产业目标的进展", "Progress of the industry targets")
+    from dezhou_analysis.assessment import Assessor
+    ids = set(industry_targets(ctx)["indicator_id"])
+    subset = ctx.parse.targets[ctx.parse.targets["indicator_id"].isin(ids)]
+    assessment = Assessor(subset, ctx.panel.observations, ctx.registry,
+                          as_of=ctx.params.get("as_of") or None, n_paths=2000).fit()
+    frame = assessment.frame
+    show_table(ctx, frame[["target_id", "name_zh", "target_text", "latest_value", "latest_year",
+                           "required_rate", "p_reached", "status", "status_reason"]],
+               "industry_progress", "产业目标评估", "Assessment of the industry targets")

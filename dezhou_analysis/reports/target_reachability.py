@@ -1,0 +1,197 @@
+"""Report: is each target reachable? The dashboard, a fan chart per target, the four monitors'
+categories side by side, and ex-post verdicts where the data reach the target year."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dezhou_analysis import plotting
+from dezhou_analysis.assessment import Assessment, Assessor
+from dezhou_analysis.breaks import break_for
+from dezhou_analysis.reports.common import (
+    ReportContext,
+    esc,
+    heading,
+    note,
+    paragraph,
+    provenance,
+    show_figure,
+    show_html,
+    show_table,
+    source_of,
+)
+from dezhou_analysis.reports.common import setup as _setup
+
+__all__ = ["setup", "headline", "dashboard", "progress", "fan_charts", "methods", "ex_post",
+           "provenance"]
+
+
+def setup(as_of: int = 0, seed: int = 20180608, n_paths: int = 4000, tolerance: float = 0.05,
+          evaluation_as_of: int = 0, **kwargs) -> ReportContext:
+    ctx = _setup("target_reachability", as_of=as_of, seed=seed, n_paths=n_paths,
+                 tolerance=tolerance, evaluation_as_of=evaluation_as_of, **kwargs)
+    ctx.state["assessment"] = assess(ctx, as_of or None)
+    return ctx
+
+
+def assess(ctx: ReportContext, as_of: int | None) -> Assessment:
+    p = ctx.params
+    return Assessor(ctx.parse.targets, ctx.panel.observations, ctx.registry, as_of=as_of,
+                    seed=p["seed"], n_paths=p["n_paths"], tolerance=p["tolerance"]).fit()
+
+
+def _frame(ctx: ReportContext) -> pd.DataFrame:
+    return ctx.state["assessment"].frame
+
+
+def headline(ctx: ReportContext) -> None:
+    frame = _frame(ctx)
+    as_of = ctx.params.get("as_of") or None
+    heading(ctx, "目标能否实现", "Is each target reachable?", 1)
+    counts = frame["status"].value_counts()
+    parts_zh = "、".join(f"{plotting.STATUS_LABELS[s][0]} {counts[s]} 个" for s in plotting.STATUS_COLOURS if s in counts)
+    parts_en = ", ".join(f"{counts[s]} {s}" for s in plotting.STATUS_COLOURS if s in counts)
+    scope = f"（数据截至 {as_of} 年）" if as_of else "（使用全部数据）"
+    paragraph(ctx, f"共评估 {len(frame)} 个目标{scope}：{parts_zh}。"
+                   "“无法评估”的目标均注明原因，多数是因为缺少统计数据——请在 data/raw/yearbook 补充数据后重新运行。",
+              f"{len(frame)} targets assessed {'using data up to ' + str(as_of) if as_of else 'on all data'}: "
+              f"{parts_en}. Every target that cannot be assessed says why — mostly missing yearbook "
+              "data; add it under data/raw/yearbook and re-run.")
+    fig = plotting.status_bar(frame, language=ctx.language, source=source_of(ctx, "plan", "yearbook", "model"))
+    show_figure(ctx, fig, "status_overview")
+
+
+def _dashboard_frame(ctx: ReportContext) -> pd.DataFrame:
+    frame = _frame(ctx)
+    table = pd.DataFrame({
+        "id": frame["target_id"],
+        ctx.t("指标", "indicator"): [ctx.name(i, n) for i, n in zip(frame["indicator_id"], frame["name_zh"], strict=True)],
+        ctx.t("地区", "region"): frame["region"],
+        ctx.t("目标", "target"): [f"{y}: {t}" for y, t in zip(frame["target_year"], frame["target_text"], strict=True)],
+        ctx.t("最新值", "latest"): [f"{v:.4g} ({int(y)})" if pd.notna(v) else "—"
+                                   for v, y in zip(frame["latest_value"], frame["latest_year"].fillna(0), strict=True)],
+        "P(reached)": frame["p_reached"],
+        ctx.t("状态", "status"): [plotting.status_label(s, ctx.language) for s in frame["status"]],
+        ctx.t("依据", "why"): frame["status_reason"],
+    })
+    return table
+
+
+def dashboard(ctx: ReportContext) -> None:
+    heading(ctx, "目标仪表板", "Dashboard")
+    frame = _frame(ctx)
+    table = _dashboard_frame(ctx)
+    status_col = ctx.t("状态", "status")
+    colours = dict(zip(table[status_col], [plotting.STATUS_COLOURS.get(s, "#BBBBBB") for s in frame["status"]], strict=True))
+
+    def styler(shown: pd.DataFrame):
+        return shown.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000",
+                               subset=[status_col])
+    show_table(ctx, table, "dashboard", "全部目标状态", "Status of every target", max_rows=400,
+               styler=styler)
+    show_table(ctx, frame, "assessment", "完整评估表（assessment.csv）", "Full assessment table",
+               max_rows=0)
+    note(ctx, "P(reached)：模型模拟路径中达到目标的比例；“左右”目标在 ±容差带内或更优即算达到。",
+         "P(reached): the share of simulated paths that reach the target; an approx (左右) target "
+         "counts as reached within its tolerance band or beyond it in the desired direction.")
+
+
+def progress(ctx: ReportContext) -> None:
+    heading(ctx, "时间过半、任务过半", "Progress against time elapsed")
+    fig = plotting.progress_chart(_frame(ctx), language=ctx.language,
+                                  source=source_of(ctx, "plan", "yearbook"))
+    show_figure(ctx, fig, "progress_vs_time")
+
+
+def fan_charts(ctx: ReportContext) -> None:
+    heading(ctx, "分目标预测（扇形图）", "Forecast fan chart per target")
+    assessment: Assessment = ctx.state["assessment"]
+    shown = 0
+    for target_id, result in assessment.results.items():
+        row = result.row
+        if result.history is None or len(result.history) == 0:
+            continue
+        if len(result.history) < 2 and len(result.bands) == 0:
+            continue
+        ind = ctx.registry.indicators.get(row["indicator_id"])
+        history = result.history.sort_values("year")
+        bases = list(history["basis"].fillna(""))
+        breaks = [int(history["year"].iloc[i]) for i in range(1, len(bases))
+                  if bases[i] and bases[i - 1] and bases[i] != bases[i - 1]]
+        brk = break_for(ind)
+        title = f"{target_id} {ctx.name(row['indicator_id'], row['name_zh'])}"
+        fig = plotting.fan_chart(history, result.bands, title=title, unit=row["unit"],
+                                 target=row["target_value"], target_year=int(row["target_year"]),
+                                 target_kind=row["target_kind"], tolerance=ctx.params["tolerance"],
+                                 base_year=int(row["base_year"]) if pd.notna(row["base_year"]) else None,
+                                 source=source_of(ctx, "plan", "yearbook", "model"),
+                                 language=ctx.language, breaks=breaks)
+        show_figure(ctx, fig, f"fan_{target_id}")
+        p = row["p_reached"]
+        summary = (f"P(reached) = {p:.2f}; " if p is not None and not pd.isna(p) else "") + \
+            f"{esc(row['status_reason'])}"
+        if brk and breaks:
+            summary += f"<br>{esc(ctx.t(brk.description_zh, brk.description_en, '; '))}"
+        show_html(f'<div class="dz-note">{summary}</div>')
+        shown += 1
+    if shown == 0:
+        note(ctx, "没有可绘制扇形图的目标：统计数据太少。",
+             "No target has enough data for a fan chart.")
+
+
+def methods(ctx: ReportContext) -> None:
+    heading(ctx, "四种官方监测方法对照", "Four official monitors side by side")
+    paragraph(ctx,
+              "欧盟统计局/加拿大统计局：实际增速与所需增速之比（≥95% 显著进展，60–95% 中等，0–60% 不足，<0 背离）；"
+              "联合国统计司进展图：按年均复合增速外推，完成比 ≥0.95 正常，0.10–0.95 需加速，<0.10 进展有限，<0 倒退；"
+              "德国可持续发展指标：按近五年年均变化外推，缺口未弥补部分 <5% 晴，5–20% 少云，>20% 多云，方向相反为雷雨；"
+              "中国中期评估：“时间过半、任务过半”。",
+              "Eurostat / Statistics Canada: observed ÷ required growth (≥95 % significant, 60–95 % moderate, "
+              "0–60 % insufficient, < 0 moving away); UN Statistics Division Progress Chart: CAGR projection, "
+              "completion ratio ≥0.95 on track, 0.10–0.95 acceleration needed, < 0.10 limited, < 0 "
+              "deterioration; German sustainability indicators: five-year average change extrapolated, "
+              "share of the remaining gap missed < 5 % sun, 5–20 % sun and cloud, > 20 % cloud, wrong "
+              "direction thunderstorm; Chinese mid-term review: half the time, half the task.")
+    frame = _frame(ctx)
+    table = frame[["target_id", "name_zh", "n_points", "required_rate", "observed_rate_5y", "rate_unit",
+                   "eurostat_category", "unsd_category", "destatis_category", "midterm_category",
+                   "eurostat_note", "unsd_note", "destatis_note", "midterm_note"]]
+    assessed = table[(table[["eurostat_category", "unsd_category", "destatis_category",
+                             "midterm_category"]] != "unable to assess").any(axis=1)]
+    show_table(ctx, assessed, "methods_assessed", f"至少一种方法可评估的目标（{len(assessed)} 个）",
+               f"Targets at least one method can assess ({len(assessed)})")
+    show_table(ctx, table, "methods_all", "全部目标的方法结果", "Every target, every method", max_rows=0)
+
+
+def ex_post(ctx: ReportContext) -> None:
+    heading(ctx, "事后检验：目标实现了吗", "Ex post: was it reached?")
+    frame = _frame(ctx)
+    realised = frame[frame["verdict"].notna()]
+    if realised.empty:
+        paragraph(ctx, "现有数据尚未覆盖目标年份，无法给出事后结论。加入目标年份的统计数据后，本节会列出每个目标是否实现，"
+                       "并检验较早年份的预测是否准确。",
+                  "The data do not reach the target year yet, so no target can be judged ex post. Once "
+                  "yearbook data for the target year are added, this section lists which targets were "
+                  "met and scores the earlier forecast.")
+    else:
+        show_table(ctx, realised[["target_id", "name_zh", "target_text", "realised_year",
+                                  "realised_value", "verdict"]], "verdicts",
+                   f"已有目标年份数据的目标（{len(realised)} 个）", f"Targets with target-year data ({len(realised)})")
+    evaluation = int(ctx.params.get("evaluation_as_of") or 0)
+    if not evaluation:
+        return
+    earlier = assess(ctx, evaluation)
+    scored = earlier.frame[earlier.frame["brier"].notna() | earlier.frame["called_eurostat"].notna()]
+    heading(ctx, f"若在{evaluation}年评估", f"Had it been assessed in {evaluation}", 3)
+    if scored.empty:
+        note(ctx, f"没有目标同时具备 {evaluation} 年前的数据和目标年份的实际值，无法检验 {evaluation} 年的判断。",
+             f"No target has both data up to {evaluation} and a realised target-year value, so the "
+             f"{evaluation} call cannot be scored.")
+        return
+    brier = earlier.brier_score()
+    paragraph(ctx, f"{evaluation} 年时的 P(reached) 对照实际结果的 Brier 分数：{brier:.3f}（0 为完美，0.25 相当于五五开）。"
+              if brier is not None else "", f"Brier score of the {evaluation} P(reached) against the outcomes: "
+              f"{brier:.3f} (0 is perfect, 0.25 a coin toss)." if brier is not None else "")
+    show_table(ctx, scored[["target_id", "name_zh", "p_reached", "verdict", "brier", "called_eurostat",
+                            "called_unsd", "called_destatis", "called_midterm"]], f"scores_as_of_{evaluation}",
+               f"{evaluation}年判断与实际结果", f"The {evaluation} call against what happened")

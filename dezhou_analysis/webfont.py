@@ -1,0 +1,79 @@
+"""A CJK font subset embedded in each HTML page, so Chinese text renders on any machine.
+
+Charts are images and carry their glyphs; HTML text needs a font on the reader's machine. The
+page embeds (as a data: URI, nothing fetched from another host) only the glyphs it uses, taken
+from the same Noto Sans CJK SC font the charts use — tens of kilobytes, not megabytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.resources
+import io
+from functools import lru_cache
+
+FAMILY = "DZ CJK"
+
+
+def _font_path() -> str | None:
+    try:
+        path = importlib.resources.files("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc"
+    except ModuleNotFoundError:
+        return None
+    return str(path) if path.is_file() else None
+
+
+def cjk_characters(text: str) -> str:
+    """The characters a Latin font lacks: CJK, full-width forms and Chinese punctuation."""
+    return "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80 or ch in "“”‘’—…·"}))
+
+
+@lru_cache(maxsize=64)
+def subset_woff(characters: str) -> bytes | None:
+    if not characters:
+        return None
+    path = _font_path()
+    if path is None:
+        return None
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    font = TTFont(path, fontNumber=_sc_face(path), lazy=True)
+    options = subset.Options()
+    options.layout_features = []
+    options.name_IDs = [1]
+    options.hinting = False
+    options.notdef_outline = False
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    font.flavor = "woff"
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=1)
+def _sc_face(path: str) -> int:
+    from fontTools.ttLib import TTCollection
+    collection = TTCollection(path, lazy=True)
+    for index, font in enumerate(collection.fonts):
+        if font["name"].getDebugName(1) == "Noto Sans CJK SC":
+            return index
+    return 0
+
+
+def font_face_css(text: str) -> str:
+    data = subset_woff(cjk_characters(text))
+    if not data:
+        return ""
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f'@font-face {{ font-family: "{FAMILY}"; font-display: block; '
+            f'src: url(data:font/woff;base64,{encoded}) format("woff"); }}')
+
+
+def embed(html: str) -> str:
+    """Insert the @font-face rule for the page's own characters before </head>."""
+    css = font_face_css(html)
+    if not css:
+        return html
+    return html.replace("</head>", f"<style>{css}</style>\n</head>", 1)
