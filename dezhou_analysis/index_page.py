@@ -24,7 +24,7 @@ TITLES = {
 }
 
 CSS = """
-body { font-family: "DejaVu Sans", "Segoe UI", Roboto, Helvetica, Arial, "DZ CJK", "Noto Sans CJK SC",
+body { font-family: "DZ CJK", "DejaVu Sans", "Segoe UI", Roboto, Helvetica, Arial, "Noto Sans CJK SC",
        "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0; color: #222; }
 main { max-width: 1100px; margin: 0 auto; padding: 16px 20px 40px; }
 h1 { font-size: 22px; margin-bottom: 2px; } h2 { font-size: 17px; margin-top: 28px; }

@@ -69,12 +69,14 @@ def execute(task: Task) -> dict:
                             execution_timeout=task.cell_timeout, request_save_on_cell_execute=False)
     except pm.PapermillExecutionError as exc:
         record["status"] = "failed"
-        record["error"] = {"cell": exc.cell_index, "execution_count": exc.exec_count,
-                           "ename": exc.ename, "evalue": str(exc.evalue)[:500]}
+        record["error"] = {**_cell_in_source(task.output_notebook, exc.cell_index),
+                           "execution_count": exc.exec_count, "ename": exc.ename,
+                           "evalue": str(exc.evalue)[:500]}
     except Exception as exc:  # timeouts, dead kernels, missing kernels
         record["status"] = "failed"
-        record["error"] = {"cell": _failing_cell(task.output_notebook), "execution_count": None,
-                           "ename": type(exc).__name__, "evalue": str(exc).splitlines()[0][:500] if str(exc) else ""}
+        record["error"] = {**_cell_in_source(task.output_notebook, _failing_cell(task.output_notebook)),
+                           "execution_count": None, "ename": type(exc).__name__,
+                           "evalue": str(exc).splitlines()[0][:500] if str(exc) else ""}
     record["execute_seconds"] = round(time.perf_counter() - started, 2)
     exported = time.perf_counter()
     if Path(task.output_notebook).exists():
@@ -98,6 +100,25 @@ def _log_to(path: str) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
+
+
+def _cell_in_source(path: str, executed_index: int | None) -> dict:
+    """The failing cell as the user sees it in notebooks/: its index there and its first line.
+
+    papermill inserts an `injected-parameters` cell; indices after it are shifted back by one.
+    """
+    import nbformat
+    if executed_index is None:
+        return {"cell": None, "source": ""}
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return {"cell": executed_index, "source": ""}
+    injected = [i for i, c in enumerate(nb.cells)
+                if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    shift = sum(1 for i in injected if i < executed_index)
+    source = nb.cells[executed_index].source.strip().splitlines() if executed_index < len(nb.cells) else []
+    return {"cell": executed_index - shift, "source": source[0][:120] if source else ""}
 
 
 def _failing_cell(path: str) -> int | None:
@@ -201,7 +222,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             where = ""
             if record["status"] != "ok":
                 err = record["error"] or {}
-                where = f" — cell {err.get('cell')}: {err.get('ename')}: {err.get('evalue')}"
+                where = f" — cell {err.get('cell')} `{err.get('source', '')}`: {err.get('ename')}: {err.get('evalue')}"
             _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} ({record['seconds']} s){where}")
 
     # -- run-level tables, index and manifest -------------------------------------------------------
@@ -231,7 +252,8 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
         for record in failed:
             err = record["error"] or {}
             _say(f"FAILED {record['notebook']}: cell {err.get('cell')} ({err.get('ename')}: "
-                 f"{err.get('evalue')}); partial output kept in {final / 'notebooks' / (record['notebook'] + '.ipynb')}")
+                 f"{err.get('evalue')}) `{err.get('source', '')}`; partial output kept in "
+                 f"{final / 'notebooks' / (record['notebook'] + '.ipynb')}")
     _say(str(final / "index.html"))
     return 1 if failed else 0
 

@@ -327,6 +327,25 @@ def industry_chart(frame: pd.DataFrame, *, language: str = "zh+en", source: str 
     return fig
 
 
+def document_counts(frame: pd.DataFrame, *, language: str = "zh+en", source: str = ""):
+    """How many targets and statistics each document yielded (documents as rows)."""
+    fig, ax = plt.subplots(figsize=(8.0, max(2.4, 0.5 * len(frame) + 1.2)))
+    y = np.arange(len(frame))
+    height = 0.38
+    for i, (column, colour) in enumerate(zip(frame.columns, ("#0072B2", "#E69F00"), strict=False)):
+        values = frame[column].to_numpy()
+        ax.barh(y + (i - 0.5) * height, values, height=height, color=colour, label=column)
+        for yy, v in zip(y + (i - 0.5) * height, values, strict=True):
+            ax.text(v, yy, f" {v}", va="center", fontsize=8)
+    ax.set_yticks(y, [name if len(name) < 46 else name[:43] + "…" for name in frame.index], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(bilingual("个数", "count", language))
+    ax.set_title(bilingual("各文件解析出的目标和统计数字", "Targets and statistics found in each document", language))
+    ax.legend(frameon=False, loc="lower right")
+    caption(fig, source)
+    return fig
+
+
 def close(fig) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -24,8 +24,12 @@ def _font_path() -> str | None:
 
 
 def cjk_characters(text: str) -> str:
-    """The characters a Latin font lacks: CJK, full-width forms and Chinese punctuation."""
-    return "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80 or ch in "“”‘’—…·"}))
+    """The characters a Latin font lacks: CJK, full-width forms and Chinese quotation marks.
+
+    The subset comes first in the page's font stack (so Chrome waits for it before painting
+    Chinese text); it holds no Latin letters, which fall through to the next font.
+    """
+    return "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80 or ch in "“”‘’"}))
 
 
 @lru_cache(maxsize=64)

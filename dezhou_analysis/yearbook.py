@@ -470,12 +470,13 @@ def _split_structure(record: _Record, indicator: Indicator, period: Period, regi
 
 
 def _check_duplicates(result: YearbookResult, registry: Registry) -> None:
-    """The same cell twice: identical → exclusion; within rounding → keep the more precise; else error."""
+    """The same cell twice in one file: identical → exclusion; within rounding → keep the more
+    precise; else an error. Across files a later file revises an earlier one (see panel)."""
     seen: dict[tuple, dict] = {}
     kept = []
     for obs in result.observations:
         basis = basis_key(registry.indicators.get(obs["indicator_id"]), obs["basis"])
-        key = (obs["indicator_id"], obs["region"], obs["period"], obs["measure"], basis)
+        key = (obs["source"], obs["indicator_id"], obs["region"], obs["period"], obs["measure"], basis)
         first = seen.get(key)
         if first is None:
             seen[key] = obs

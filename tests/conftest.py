@@ -44,3 +44,11 @@ def targets(parsed):
 @pytest.fixture(scope="session")
 def observations(parsed):
     return parsed.observations
+
+
+@pytest.fixture(scope="session")
+def suite_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "first"
+    from dezhou_analysis.cli import main
+    code = main(["--project", str(ROOT), "run", "--jobs", "2", "--out", str(out)])
+    return code, out

@@ -104,6 +104,7 @@ _AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建�
 _ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大|的(?!目标|水平|规模))")
 _STRUCTURE_CUE = re.compile(r"比例|比重|结构|之比|比为|比是")
 _YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
+_COMPARED = re.compile(r"(?:低于|高于|超过|落后于?|领先于?|对标|比|较|与|同|和|、|向|赴|到|去|及)$")
 _SUBJECT_REGION_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年|去年|今年|上年)?(?:底|末)?(?P<region>全省|全国|全市|我市|我省|本市)")
 
 
@@ -156,7 +157,10 @@ class DocumentScanner:
         return self.result
 
     def _paragraph_region(self, ptext: str, current: str) -> str:
-        found = {r.name for _, _, r in ctx.find_regions(ptext)}
+        """A paragraph about one other city (聊城坚决…) speaks for it until another takes over;
+        a city named only as a comparison (低于滨州…, 对标徐州) does not change the subject."""
+        found = {r.name for start, _, r in ctx.find_regions(ptext)
+                 if not _COMPARED.search(ptext[max(0, start - 3):start])}
         home = ctx.canonical_region(self.home)
         if home in found:
             return self.home

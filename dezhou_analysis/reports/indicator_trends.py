@@ -46,6 +46,12 @@ def coverage(ctx: ReportContext) -> None:
     paragraph(ctx, f"{ctx.home}共有 {len(frame)} 个指标序列（含增速序列），多数只有少量年份。",
               f"{len(frame)} series for {ctx.home} (growth series included); most have few years.")
     show_table(ctx, frame, "coverage", "指标数据覆盖", "Data coverage by indicator")
+    notes = ctx.panel.observations[ctx.panel.observations["note"] != ""]
+    if len(notes):
+        table = notes[["indicator_id", "region", "period", "value", "unit", "basis", "note", "source_detail"]].copy()
+        table.insert(0, "indicator", [ctx.name(i) for i in table["indicator_id"]])
+        show_table(ctx, table.drop(columns="indicator_id"), "notes",
+                   "数据附注（口径、推算方法等）", "Notes on the data (basis, how derived)")
     partial = ctx.panel.observations[ctx.panel.observations["period_kind"] != "annual"]
     if len(partial):
         show_table(ctx, partial, "non_annual", "非年度数据（不参与趋势拟合）",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dezhou_analysis import plotting
 from dezhou_analysis.reports.common import (
     ReportContext,
     heading,
     note,
     paragraph,
     provenance,
+    show_figure,
     show_table,
+    source_of,
 )
 from dezhou_analysis.reports.common import setup as _setup
 
@@ -36,6 +39,13 @@ def overview(ctx: ReportContext) -> None:
               "derived from relations the text states). Every number carries its file, line and sentence.")
     docs = pd.DataFrame(ctx.parse.documents)[["file", "title", "kind", "date", "region", "encoding", "md5"]]
     show_table(ctx, docs, "documents", "文件清单", "Documents")
+    counts_by_doc = pd.DataFrame({
+        ctx.t("目标", "targets"): ctx.parse.targets.groupby("source_doc").size(),
+        ctx.t("统计数字", "statistics"): ctx.parse.observations.groupby("source_doc").size(),
+    }).reindex(docs["file"]).fillna(0).astype(int)
+    fig = plotting.document_counts(counts_by_doc, language=ctx.language,
+                                   source=source_of(ctx, "plan"))
+    show_figure(ctx, fig, "numbers_by_document")
 
 
 def indicator_table(ctx: ReportContext) -> None:

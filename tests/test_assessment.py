@@ -1,0 +1,95 @@
+"""The assessment on the shipped data (every target has a row and a reason) and ex post, with a
+yearbook file that reaches 2022: verdicts, Brier scores and whether each method called it."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from dezhou_analysis.assessment import ASSESSMENT_COLUMNS, Assessor
+from dezhou_analysis.panel import build_panel
+from dezhou_analysis.yearbook import read_yearbooks
+from tests.conftest import YEARBOOK
+
+LATER = """指标,地区,年份,数值,单位,备注
+一般公共预算收入占GDP比重,德州市,2013,5.5,%,post-census series
+一般公共预算收入占GDP比重,德州市,2014,5.7,%,post-census series
+一般公共预算收入占GDP比重,德州市,2015,5.8,%,post-census series
+一般公共预算收入占GDP比重,德州市,2016,6.0,%,post-census series
+一般公共预算收入占GDP比重,德州市,2017,6.1,%,post-census series
+一般公共预算收入占GDP比重,德州市,2018,6.3,%,post-census series
+一般公共预算收入占GDP比重,德州市,2019,6.5,%,post-census series
+一般公共预算收入占GDP比重,德州市,2020,6.7,%,post-census series
+一般公共预算收入占GDP比重,德州市,2021,6.9,%,post-census series
+一般公共预算收入占GDP比重,德州市,2022,7.1,%,post-census series
+高新技术企业数量,德州市,2015,250,家,
+高新技术企业数量,德州市,2016,290,家,
+高新技术企业数量,德州市,2017,338,家,
+高新技术企业数量,德州市,2018,410,家,
+高新技术企业数量,德州市,2019,480,家,
+高新技术企业数量,德州市,2020,560,家,
+高新技术企业数量,德州市,2021,640,家,
+高新技术企业数量,德州市,2022,720,家,
+"""
+
+
+@pytest.fixture(scope="module")
+def assessment(parsed):
+    yearbook = read_yearbooks(sorted(YEARBOOK.glob("*.csv")), default_region="德州市")
+    panel = build_panel(parsed.observations, yearbook)
+    return Assessor(parsed.targets, panel.observations, n_paths=1000).fit()
+
+
+def test_every_target_has_a_row_and_every_unassessed_one_says_why(parsed, assessment):
+    frame = assessment.frame
+    assert list(frame.columns) == ASSESSMENT_COLUMNS
+    keys = {(r.indicator_id or r.label, r.region, r.target_year, r.target_value, r.target_kind,
+             r.target_measure, r.every_year) for r in parsed.targets.itertuples()}
+    assert len(frame) == len(keys)
+    unable = frame[frame["status"] == "unable to assess"]
+    assert unable["status_reason"].str.len().min() > 5
+    assert frame["target_id"].is_unique
+
+
+def test_shipped_data_calls(assessment):
+    frame = assessment.frame.set_index("indicator_id")
+    energy = frame.loc["energy_intensity_reduction"]
+    assert energy["eurostat_category"] == "movement away" and energy["status"] == "off track"
+    assert frame.loc["three_products_area_share", "eurostat_category"] == "target met"
+    budget = frame.loc["budget_revenue_gdp_share"]
+    assert budget["break_note"] and "statistical break" in budget["eurostat_note"]
+
+
+def test_deterministic_for_a_seed(parsed):
+    yearbook = read_yearbooks(sorted(YEARBOOK.glob("*.csv")), default_region="德州市")
+    panel = build_panel(parsed.observations, yearbook)
+    a = Assessor(parsed.targets, panel.observations, seed=7, n_paths=800).fit().frame
+    b = Assessor(parsed.targets, panel.observations, seed=7, n_paths=800).fit().frame
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.fixture(scope="module")
+def with_2022(parsed, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("later")
+    (folder / "later.csv").write_text(LATER, encoding="utf-8")
+    yearbook = read_yearbooks(sorted(YEARBOOK.glob("*.csv")) + [folder / "later.csv"],
+                              default_region="德州市", today=dt.date(2026, 1, 1))
+    assert yearbook.issues == []
+    return build_panel(parsed.observations, yearbook)
+
+
+def test_ex_post_verdicts_and_scores_of_the_2019_call(parsed, with_2022):
+    latest = Assessor(parsed.targets, with_2022.observations, n_paths=1000).fit().frame
+    latest = latest.set_index("indicator_id")
+    assert latest.loc["hightech_enterprises", "verdict"] == "met"
+    assert latest.loc["hightech_enterprises", "status"] == "met"
+    assert latest.loc["budget_revenue_gdp_share", "verdict"] == "missed"  # 7.1 < 8 − 5 %
+    earlier = Assessor(parsed.targets, with_2022.observations, as_of=2019, n_paths=2000)
+    frame = earlier.fit().frame.set_index("indicator_id")
+    high = frame.loc["hightech_enterprises"]
+    assert high["latest_year"] == 2019 and high["realised_value"] == 720
+    assert high["p_reached"] > 0.5 and high["brier"] == pytest.approx((high["p_reached"] - 1) ** 2)
+    assert bool(high["called_eurostat"]) is True
+    budget = frame.loc["budget_revenue_gdp_share"]
+    assert budget["p_reached"] < 0.5 and budget["brier"] == pytest.approx(budget["p_reached"] ** 2)
+    assert budget["status"] in ("off track", "uncertain")

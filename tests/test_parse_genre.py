@@ -1,0 +1,85 @@
+"""The parser on texts of the same genre from other cities: other years, ASCII punctuation,
+traditional characters, PDF spacing. Nothing here is specific to Dezhou's wording."""
+
+import pytest
+
+from dezhou_analysis.parsing.document_set import parse_text
+
+OTHER_PLAN = """济宁市国民经济和社会发展第十四个五年规划（2021—2025年）
+
+济宁市人民政府
+
+第一章 发展基础
+
+“十三五”时期，全市经济保持平稳增长，2020年实现地区生产总值 4494.3 亿元，年均增长6.2%。一般公共预算收入完成 440.4 亿元,占GDP比重为9.8%,比2015年提高0.6个百分点。三次产业比例由2015年的11.0:47.8:41.2调整为2020年的11.4:37.8:50.8。
+
+第二章 主要目标
+
+到2025年，全市常住人口城镇化率达到65%以上，研发经费投入强度达到2.8%左右，高新技术企业突破1500家。力争到2025年，旅游消费总额达到1200亿元。
+
+表1 主要指标
+
+指标    单位    2020年    2025年
+（一）经济发展
+1. 地区生产总值    亿元    4494.3    6000左右
+2. 研究与试验发展经费支出占GDP比重    %    2.1    2.8以上
+3. 高新技术企业数量    家    843    1500
+"""
+
+
+@pytest.fixture(scope="module")
+def other():
+    return parse_text(OTHER_PLAN, "jining_plan.txt", {"kind": "plan", "date": "2021-03-01"})
+
+
+def test_table_years_and_kinds_come_from_the_text(other):
+    table = other.targets[other.targets["source_section"] == "table"]
+    assert set(table["base_year"]) == {2020} and set(table["target_year"]) == {2025}
+    gdp = table[table["indicator_id"] == "gdp"].iloc[0]
+    assert (gdp["base_value"], gdp["target_value"], gdp["target_kind"]) == (4494.3, 6000, "approx")
+    rd = table[table["indicator_id"] == "rd_gdp_share"].iloc[0]
+    assert (rd["target_value"], rd["target_kind"]) == (2.8, "at_least")
+
+
+def test_region_and_years_are_read_not_assumed(other):
+    obs = other.observations
+    assert set(obs[obs["source_section"] == "text"]["region"]) == {"济宁市"}
+    gdp = obs[(obs["indicator_id"] == "gdp") & (obs["measure"] == "level")
+              & (obs["source_section"] == "text")].iloc[0]
+    assert (gdp["year"], gdp["value"]) == (2020, 4494.3)
+    share = obs[(obs["indicator_id"] == "budget_revenue_gdp_share") & ~obs["is_derived"]
+                & (obs["measure"] == "share")].iloc[0]
+    assert share["value"] == 9.8
+    derived = obs[(obs["indicator_id"] == "budget_revenue_gdp_share") & obs["is_derived"]].iloc[0]
+    assert (derived["year"], derived["value"]) == (2015, 9.2)
+    parts = obs[(obs["measure"] == "ratio_part") & (obs["year"] == 2015)]
+    assert list(parts["value"]) == [11.0, 47.8, 41.2]
+
+
+def test_narrative_targets_of_another_plan(other):
+    text = other.targets[other.targets["source_section"] == "text"].set_index("indicator_id")
+    assert text.loc["urbanization_rate", "target_value"] == 65
+    assert text.loc["urbanization_rate", "target_kind"] == "at_least"
+    assert text.loc["urbanization_rate", "target_year"] == 2025
+    assert text.loc["hightech_enterprises", "target_value"] == 1500
+    assert text.loc["tourism_revenue", "target_value"] == 1200
+
+
+def test_traditional_characters_and_pdf_spacing():
+    text = ("臺中市施政計畫\n\n到 2 0 2 5 年，全市常住人口城鎮化率達到 6 8 %，"
+            "地區生產總值達到 1 2 0 0 0 億元。\n")
+    result = parse_text(text.replace("2 0 2 5", "2025").replace("6 8", "68").replace("1 2 0 0 0", "12 000"),
+                        "tc.txt", {"kind": "plan", "date": "2021-01-01", "region": "台中市"})
+    targets = result.targets.set_index("indicator_id")
+    assert targets.loc["urbanization_rate", "target_value"] == 68
+    assert targets.loc["gdp", "target_value"] == 12000
+
+
+def test_numbers_about_other_cities_stay_with_them():
+    text = ("去年全市一般公共预算收入占GDP的比重为7.5%，低于全省0.9个百分点，高于临沂1.2个百分点。\n\n"
+            "聊城坚决贯彻会议精神。\n\n确保新开工项目200个以上。\n")
+    result = parse_text(text, "speech.txt", {"kind": "speech", "date": "2021-02-01", "region": "枣庄市"})
+    obs = result.observations.set_index("region")
+    assert obs.loc["全省", "value"] == pytest.approx(8.4)
+    assert obs.loc["临沂市", "value"] == pytest.approx(6.3)
+    assert set(result.targets["region"]) == {"聊城市"}

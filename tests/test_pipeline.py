@@ -1,0 +1,152 @@
+"""The whole suite from the command line: reports, index, manifest, failures, parameters,
+determinism and escaping. These tests run real notebooks through papermill and nbconvert."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dezhou_analysis.cli import main
+from dezhou_analysis.htmlexport import remote_references
+from dezhou_analysis.pipeline import NOTEBOOK_ORDER
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def copy_project(target: Path) -> Path:
+    for name in ("data/raw", "notebooks"):
+        shutil.copytree(ROOT / name, target / name)
+    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
+    (target / "data" / "processed").mkdir()
+    for path in (target / "data" / "raw").rglob("*"):
+        path.chmod(0o644 if path.is_file() else 0o755)
+    return target
+
+
+def test_full_run_produces_every_report_without_errors(suite_run):
+    code, out = suite_run
+    assert code == 0
+    assert (out / "index.html").is_file() and (out / "manifest.json").is_file()
+    for name in NOTEBOOK_ORDER:
+        report = (out / "reports" / f"{name}.html").read_text(encoding="utf-8")
+        full = (out / "full" / f"{name}.html").read_text(encoding="utf-8")
+        assert re.search(r"[\u4e00-\u9fff]{4}", report), f"{name}: no Chinese text"
+        assert "<img" in report and "data:image/png;base64," in report, f"{name}: no figure"
+        code_text = "from dezhou_analysis.reports import"
+        assert code_text not in re.sub(r"<[^>]+>", "", report)
+        assert code_text in re.sub(r"<[^>]+>", "", full), "the full version shows the code"
+        assert remote_references(report) == [] and "<script" not in report
+        nb = nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                assert output.output_type != "error", (name, output)
+                assert not (output.output_type == "stream" and output.name == "stderr"), (name, output.text)
+
+
+def test_index_lists_every_target_with_its_status(suite_run):
+    _, out = suite_run
+    index = (out / "index.html").read_text(encoding="utf-8")
+    import pandas as pd
+    assessment = pd.read_csv(out / "tables" / "data" / "assessment.csv")
+    for target_id in assessment["target_id"]:
+        assert f"<td>{target_id}</td>" in index
+    for name in NOTEBOOK_ORDER:
+        assert f'href="reports/{name}.html"' in index
+    assert remote_references(index) == [] and "<script" not in index
+
+
+def test_manifest_records_what_made_the_run(suite_run):
+    _, out = suite_run
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["failures"] == []
+    assert {r["notebook"] for r in manifest["notebooks"]} == set(NOTEBOOK_ORDER)
+    assert all(r["seconds"] > 0 for r in manifest["notebooks"])
+    assert "data/raw/yearbook/yearbook_sample_2013_2019.csv" in manifest["inputs_md5"]
+    assert manifest["packages"]["papermill"] and manifest["parameters"]["runner"]["cell_timeout"] == 600
+    hashed = manifest["outputs"]
+    assert any(k.endswith(".png") for k in hashed) and any(k.endswith(".svg") for k in hashed)
+    assert any(k.endswith(".xlsx") for k in hashed) and any(k.endswith(".csv") for k in hashed)
+    for relative, digest in hashed.items():
+        from dezhou_analysis.fileio import sha256_file
+        assert sha256_file(out / relative) == digest
+
+
+def test_each_report_ends_with_what_made_it(suite_run):
+    _, out = suite_run
+    for name in NOTEBOOK_ORDER:
+        report = (out / "reports" / f"{name}.html").read_text(encoding="utf-8")
+        tail = report[report.rfind("What made this report"):]
+        assert "yearbook_sample_2013_2019.csv" in tail and "dezhou-analysis" in tail
+        assert re.search(r"[0-9a-f]{32}", tail), "input md5s"
+
+
+def test_two_runs_give_identical_tables_and_figures(suite_run, tmp_path):
+    _, first = suite_run
+    second = tmp_path / "second"
+    assert main(["--project", str(ROOT), "run", "--jobs", "2", "--out", str(second)]) == 0
+    a = json.loads((first / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    b = json.loads((second / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert a == b and len(a) > 50
+
+
+def test_a_failing_notebook_is_named_and_the_others_still_report(tmp_path, capsys):
+    project = copy_project(tmp_path / "project")
+    path = project / "notebooks" / "baseline.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(5, nbformat.v4.new_code_cell("report.no_such_section(ctx)"))
+    nbformat.write(nb, path)
+    out = tmp_path / "run"
+    code = main(["--project", str(project), "run", "--jobs", "2", "--out", str(out),
+                 "--only", "plan_extraction", "baseline"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "FAILED baseline: cell 5 (AttributeError" in printed
+    assert (out / "reports" / "plan_extraction.html").is_file()
+    assert (out / "reports" / "baseline.html").is_file(), "the partial report is kept"
+    partial = nbformat.read(out / "notebooks" / "baseline.ipynb", as_version=4)
+    assert any(o.output_type == "error" for c in partial.cells for o in c.get("outputs", []))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["failures"][0]["notebook"] == "baseline"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "failed — cell 5: AttributeError" in index
+
+
+def test_parameters_are_checked_before_anything_runs(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["--project", str(ROOT), "run", "-p", "as_off=2019", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "as_off: no notebook declares this parameter" in err and "as_of" in err
+    assert main(["--project", str(ROOT), "run", "-p", "target_reachability.n_path=5", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "target_reachability.n_path: unknown parameter of target_reachability" in err
+    assert "n_paths" in err and "tolerance" in err
+    assert main(["--project", str(ROOT), "run", "-p", "n_paths=many", "-p", "language=fr",
+                 "-p", "as_of=1800", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "n_paths='many': expected int" in err and "language='fr'" in err and "as_of=1800" in err
+    assert not out.exists()
+
+
+def test_data_text_shows_literally_in_reports(tmp_path):
+    project = copy_project(tmp_path / "project")
+    hostile = project / "data" / "raw" / "yearbook" / "hostile.csv"
+    hostile.write_text("指标,地区,年份,数值,单位,来源,备注\n"
+                       "地区生产总值,德州市,2018,3380.3,亿元,<script>alert(1)</script>,"
+                       "<img src=x onerror=alert(2)>\n", encoding="utf-8")
+    doc = project / "data" / "raw" / "documents" / "hostile_note.txt"
+    doc.write_text("2017年实现地区生产总值3140.2亿元<b onmouseover=alert(3)>粗体</b>。\n", encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["--project", str(project), "run", "--out", str(out),
+                 "--only", "plan_extraction", "indicator_trends"]) == 0
+    for name in ("plan_extraction", "indicator_trends"):
+        html = (out / "reports" / f"{name}.html").read_text(encoding="utf-8")
+        assert "<script" not in html and "<img src=x" not in html and "<b onmouseover" not in html
+        assert not re.search(r"<[^>]+\son\w+\s*=", html), "no event-handler attribute"
+    trends = (out / "reports" / "indicator_trends.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(2)&gt;" in trends
+    extraction = (out / "reports" / "plan_extraction.html").read_text(encoding="utf-8")
+    assert "&lt;b onmouseover=alert(3)&gt;" in extraction

@@ -1,0 +1,165 @@
+"""Yearbook files in: the shipped sample, round trips through the template, and every kind of
+bad file giving the row and column."""
+
+import csv
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from dezhou_analysis.cli import main
+from dezhou_analysis.panel import build_panel
+from dezhou_analysis.template import write_template
+from dezhou_analysis.yearbook import read_yearbooks
+from tests.conftest import YEARBOOK
+
+SAMPLE = YEARBOOK / "yearbook_sample_2013_2019.csv"
+
+
+def read(*paths, region="德州市"):
+    return read_yearbooks(list(paths), default_region=region, today=dt.date(2026, 11, 21))
+
+
+def test_shipped_sample_loads_and_every_row_is_accounted_for():
+    result = read(SAMPLE)
+    assert result.issues == []
+    with open(SAMPLE, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(result.observations) + len(result.exclusions) == len(rows) == 42
+    assert all(e["reason"] for e in result.exclusions)
+
+
+def test_sample_basis_comes_from_notes_and_registry():
+    obs = {(o["indicator_id"], o["year"], o["measure"]): o for o in read(SAMPLE).observations}
+    assert obs[("gdp", 2019, "level")]["basis"] == "post-census"
+    assert obs[("gdp", 2016, "level")]["basis"] == "pre-census"
+    assert obs[("gdp", 2017, "growth_yoy")]["value"] == 7.5
+
+
+def _fill_wide(path, values):
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["data"]
+    header = [c.value for c in sheet[1]]
+    ids = {row[0].value: row[0].row for row in sheet.iter_rows(min_row=2)}
+    for (indicator_id, year), value in values.items():
+        sheet.cell(ids[indicator_id], header.index(str(year)) + 1, value)
+        sheet.cell(ids[indicator_id], header.index("地区") + 1, "德州市")
+    workbook.save(path)
+
+
+VALUES = {("gdp", 2018): 3380.3, ("gdp", 2020): 3078.99, ("urbanization_rate", 2020): 57.5,
+          ("hightech_enterprises", 2021): 611, ("budget_revenue", 2021): 224.1}
+
+
+def test_template_xlsx_filled_by_a_script_loads_back(tmp_path):
+    path = write_template(tmp_path / "t.xlsx", "xlsx", years=range(2013, 2023))
+    _fill_wide(path, VALUES)
+    result = read(path)
+    assert result.issues == []
+    got = {(o["indicator_id"], o["year"]): o["value"] for o in result.observations}
+    assert got == VALUES
+
+
+def test_same_data_as_a_long_gb18030_csv_loads_to_the_same_numbers(tmp_path):
+    path = tmp_path / "long.csv"
+    lines = ["指标,地区,年份,数值,单位,来源,备注"]
+    names = {"gdp": ("地区生产总值", "亿元"), "urbanization_rate": ("城镇化率", "%"),
+             "hightech_enterprises": ("高新技术企业数量", "家"), "budget_revenue": ("一般公共预算收入", "万元")}
+    for (indicator_id, year), value in VALUES.items():
+        name, unit = names[indicator_id]
+        written = value * 10000 if unit == "万元" else value
+        lines.append(f"{name},德州市,{year}年,{written},{unit},test,")
+    path.write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
+    result = read(path)
+    assert result.issues == []
+    assert any("GB18030" in str(w) for w in result.warnings)
+    got = {(o["indicator_id"], o["year"]): o["value"] for o in result.observations}
+    assert got == pytest.approx(VALUES)
+
+
+def test_partial_periods_and_spans_are_kept_but_not_annual(tmp_path):
+    path = tmp_path / "partial.csv"
+    path.write_text("indicator,region,year,value,unit,note\n"
+                    "地区生产总值,德州市,2018H1,1650,亿元,first half only\n"
+                    "地区生产总值,德州市,2022Q1-3,2600,亿元,\n"
+                    "地区生产总值,德州市,2017年1-10月,2500,亿元,\n"
+                    "地区生产总值增速,德州市,2017-2021,5.9,%,average\n"
+                    "三次产业比例,德州市,2019,8.2:43.8:48.0,%,\n", encoding="utf-8")
+    result = read(path)
+    assert result.issues == []
+    kinds = {(o["indicator_id"], o["period"]): o["period_kind"] for o in result.observations}
+    assert kinds[("gdp", "2018H1")] == "partial" and kinds[("gdp", "2022Q1-3")] == "partial"
+    assert kinds[("gdp", "2017M1-10")] == "partial" and kinds[("gdp", "2017-2021")] == "span"
+    assert kinds[("primary_share", "2019")] == "annual"
+    panel = build_panel(None, result)
+    annual = panel.series("gdp", "德州市")
+    assert annual.empty
+
+
+BAD = [
+    ("indicator,region,year,value,unit\n地区生产总值,德州市,2017,约三千,亿元\n", r"row 2, column 'value'.*not a number"),
+    ("indicator,region,year,value,unit\n地区生产总值,德州市,2017,3140,亿元\n地区生产总值,德州市,2017,3300,亿元\n",
+     r"row 3.*same cell twice"),
+    ("indicator,region,year,value,unit\n城镇化率,德州市,2017,130,%\n", r"row 2, column 'value'.*impossible for a share"),
+    ("indicator,region,year,value,unit\n高新技术企业数量,德州市,2017,-5,家\n", r"row 2, column 'value'.*negative"),
+    ("indicator,region,year,value,unit\n地区生产总值,德州市,2031,3140,亿元\n", r"row 2, column 'year'.*out of range"),
+    ("indicator,region,year,value,unit\n地区生产总值,德州市,2017,3140,亿卢布\n", r"row 2, column 'unit'.*unknown unit"),
+    ("indicator,region,year,value,unit\n地区生产总值,德州市,2017,3140,%\n", r"row 2, column 'unit'.*cannot be converted"),
+    ("indicator,region,year,value,unit\n地区总产值,德州市,2017,3140,亿元\n", r"row 2, column 'indicator'.*unknown indicator.*nearest known"),
+    ("indicator,region,year,value,unit\n地区生产总值,德州市,上半年,3140,亿元\n", r"row 2, column 'year'.*has no year"),
+    ("foo,bar\n1,2\n", r"no header row"),
+]
+
+
+@pytest.mark.parametrize("content,message", BAD, ids=[m[:30] for _, m in BAD])
+def test_bad_files_name_row_and_column(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    result = read(path)
+    assert result.issues, "expected a problem"
+    text = "\n".join(str(i) for i in result.issues)
+    assert __import__("re").search(message, text), text
+
+
+def test_validate_cli_exit_codes_and_all_messages(tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_text("指标,地区,年份,数值,单位\n地区生产总值,德州市,2018,3380.3,亿元\n", encoding="utf-8")
+    assert main(["validate", str(good)]) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("指标,地区,年份,数值,单位\n地区生产总值,德州市,2018,abc,亿元\n城镇化率,德州市,2019,101,%\n",
+                   encoding="utf-8")
+    assert main(["validate", str(good), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv, row 2, column '数值'" in err and "bad.csv, row 3, column '数值'" in err
+
+
+def test_unsupported_and_unreadable_files(tmp_path):
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    (tmp_path / "fake.xlsx").write_text("not a zip", encoding="utf-8")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    result = read(tmp_path / "old.xls", tmp_path / "fake.xlsx", tmp_path / "empty.csv")
+    text = "\n".join(str(i) for i in result.issues)
+    assert "old.xls: unsupported file type '.xls' (save it as .xlsx)" in text
+    assert "fake.xlsx: cannot open as an .xlsx workbook" in text
+    assert "empty.csv: the file is empty" in text
+
+
+def test_excel_sheet_selection_and_wide_year_headers(tmp_path):
+    path = tmp_path / "book.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "主要指标"
+    sheet.append(["德州市主要经济指标"])
+    sheet.append(["单位：亿元"])
+    sheet.append(["指标", "2018年", "2019年"])
+    sheet.append(["地区生产总值", 3380.3, 3022.27])
+    other = workbook.create_sheet("人口")
+    other.append(["指标", "单位", 2019, 2020])
+    other.append(["常住人口", "万人", 581, 561.1])
+    workbook.save(path)
+    result = read_yearbooks([path], default_region="德州市", sheet="主要指标")
+    assert {(o["indicator_id"], o["year"]) for o in result.observations} == {("gdp", 2018), ("gdp", 2019)}
+    both = read_yearbooks([path], default_region="德州市")
+    assert len(both.observations) == 4
+    assert {o["source_detail"] for o in both.observations if o["indicator_id"] == "population"} == {
+        "book.xlsx, sheet 人口, row 2, column 2019", "book.xlsx, sheet 人口, row 2, column 2020"}
