@@ -8,6 +8,7 @@ something from another host.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -24,7 +25,9 @@ def template_dir() -> str:
     return str(resources.files("dezhou_analysis").joinpath("templates"))
 
 
+@lru_cache(maxsize=2)
 def exporter(with_code: bool):
+    """One exporter per flavour and process (building one loads the templates)."""
     from nbconvert import HTMLExporter
     return HTMLExporter(template_name="dezhou", extra_template_basedirs=[template_dir()],
                         exclude_input=not with_code, exclude_input_prompt=not with_code,

@@ -66,7 +66,7 @@ def execute(task: Task) -> dict:
     try:
         pm.execute_notebook(task.source, task.output_notebook, parameters=task.parameters,
                             kernel_name=KERNEL, cwd=task.cwd, progress_bar=False, log_output=False,
-                            execution_timeout=task.cell_timeout, request_save_on_cell_execute=False)
+                            execution_timeout=task.cell_timeout, request_save_on_cell_execute=True)
     except pm.PapermillExecutionError as exc:
         record["status"] = "failed"
         record["error"] = {**_cell_in_source(task.output_notebook, exc.cell_index),
@@ -122,17 +122,58 @@ def _cell_in_source(path: str, executed_index: int | None) -> dict:
 
 
 def _failing_cell(path: str) -> int | None:
-    """The first cell papermill marked as failed or still running in a saved notebook."""
+    """The cell that was running when a notebook stopped (timeout, dead kernel): papermill saves
+    after each cell, so it is the last cell that started."""
     import nbformat
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception:
         return None
-    for index, cell in enumerate(nb.cells):
-        meta = cell.get("metadata", {}).get("papermill", {})
-        if meta.get("exception") or meta.get("status") == "running":
-            return index
-    return None
+    started = [index for index, cell in enumerate(nb.cells)
+               if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
+    flagged = [index for index, cell in enumerate(nb.cells)
+               if cell.get("metadata", {}).get("papermill", {}).get("exception")]
+    if flagged:
+        return flagged[0]
+    return started[-1] if started else None
+
+
+def write_data_tables(processed: Path, folder: Path) -> None:
+    """The run's own copy of the processed tables, as CSV and XLSX, for briefings."""
+    import pandas as pd
+    for name in ("assessment", "observations", "conflicts", "plan_targets", "plan_observations"):
+        source = processed / f"{name}.csv"
+        if source.exists():
+            frame = pd.read_csv(source, keep_default_na=False, na_values=[""])
+            write_bytes_atomic(folder / f"{name}.csv", source.read_bytes())
+            write_bytes_atomic(folder / f"{name}.xlsx", xlsx_bytes({name: frame}))
+
+
+def _warm_index_font(assessment, tasks: list[Task], paths: ProjectPaths) -> None:
+    """Subset the index page's font while the notebooks run (the parent is idle then); the
+    final page reuses it when its characters are the same."""
+    from dezhou_analysis.index_page import render_index
+    from dezhou_analysis.webfont import font_face_css
+    provisional = [{"notebook": t.name, "status": "ok", "seconds": 0} for t in
+                   sorted(tasks, key=lambda t: _order(t.name))]
+    font_face_css(render_index(assessment, provisional, {"run": "", "parameters": {}}, paths))
+
+
+def _skip_uri_grammar() -> None:
+    """jsonschema's optional `rfc3987_syntax` format checker compiles a grammar when imported
+    (about 1.5 s, present whenever jupyterlab is installed); notebook validation never needs it,
+    so the runner does without it. Must run before nbformat is first imported."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def _preload() -> None:
+    """Import papermill and nbconvert (and build the HTML exporters) once in the parent, so
+    forked workers start with them loaded instead of importing them each."""
+    import papermill  # noqa: F401
+
+    from dezhou_analysis.htmlexport import exporter
+    exporter(True)
+    exporter(False)
 
 
 def _say(text: str) -> None:
@@ -144,6 +185,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     from dezhou_analysis.errors import ParameterError
     started = dt.datetime.now()
     clock = time.perf_counter()
+    _skip_uri_grammar()
     notebooks = discover_notebooks(paths.notebooks)
     if only:
         unknown = sorted(set(only) - {p.stem for p in notebooks})
@@ -164,18 +206,11 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             raw[key] = value
     per_notebook, runner = resolve(raw, declared)
 
-    # -- data stages (fail fast with the data's own messages) ---------------------------------
-    from dezhou_analysis.stages import run_assess
-    reach = per_notebook.get("target_reachability", {})
-    defaults = declared.get("target_reachability", {})
-
-    def setting(name, fallback):
-        return reach.get(name, defaults[name].default if name in defaults else fallback)
+    # -- data (fail fast with the data's own messages, before any notebook starts) ---------------
+    from dezhou_analysis.stages import assess_panel, run_panel
     _say(f"dezhou-analysis {__version__}: parsing documents and building the panel")
-    assessment = run_assess(paths, None, paths.processed / "assessment.csv",
-                            as_of=setting("as_of", 0) or None, seed=setting("seed", 20180608),
-                            n_paths=setting("n_paths", 4000), tolerance=setting("tolerance", 0.05))
-    _say(f"  {assessment.describe()}")
+    data = run_panel(paths.documents, None, paths.yearbook, paths.processed)
+    phases = {"data": round(time.perf_counter() - clock, 2)}
 
     # -- run folder ------------------------------------------------------------------------------
     paths.outputs.mkdir(parents=True, exist_ok=True)
@@ -206,11 +241,28 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
                           int(runner["cell_timeout"]), str(staging / "logs" / f"{path.stem}.log")))
 
     # -- notebooks --------------------------------------------------------------------------------
+    tasks = longest_first(tasks, paths.outputs)
     _say(f"running {len(tasks)} notebooks, {min(jobs, len(tasks))} at a time")
+    _preload()
+    phases["preload"] = round(time.perf_counter() - clock - phases["data"], 2)
+    notebooks_started = time.perf_counter()
     records: dict[str, dict] = {}
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
         futures = {pool.submit(execute, task): task for task in tasks}
+        # while the kernels start, assess the targets with the reachability report's settings
+        reach = per_notebook.get("target_reachability", {})
+        defaults = declared.get("target_reachability", {})
+
+        def setting(name, fallback):
+            return reach.get(name, defaults[name].default if name in defaults else fallback)
+        assessment = assess_panel(data, paths.processed / "assessment.csv",
+                                  as_of=setting("as_of", 0) or None, seed=setting("seed", 20180608),
+                                  n_paths=setting("n_paths", 4000),
+                                  tolerance=setting("tolerance", 0.05))
+        _say(f"  {assessment.describe()}")
+        write_data_tables(paths.processed, staging / "tables" / "data")
+        _warm_index_font(assessment, tasks, paths)
         for done, future in enumerate(as_completed(futures), 1):
             task = futures[future]
             try:
@@ -225,22 +277,18 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
                 where = f" — cell {err.get('cell')} `{err.get('source', '')}`: {err.get('ename')}: {err.get('evalue')}"
             _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} ({record['seconds']} s){where}")
 
-    # -- run-level tables, index and manifest -------------------------------------------------------
-    data_dir = staging / "tables" / "data"
-    for name in ("assessment", "observations", "conflicts", "plan_targets", "plan_observations"):
-        source = paths.processed / f"{name}.csv"
-        if source.exists():
-            import pandas as pd
-            frame = pd.read_csv(source, keep_default_na=False, na_values=[""])
-            write_bytes_atomic(data_dir / f"{name}.csv", source.read_bytes())
-            write_bytes_atomic(data_dir / f"{name}.xlsx", xlsx_bytes({name: frame}))
-    ordered = [records[t.name] for t in tasks]
+    phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
+    finishing = time.perf_counter()
+    # -- index and manifest ---------------------------------------------------------------------------
+    ordered = [records[t.name] for t in sorted(tasks, key=lambda t: _order(t.name))]
     from dezhou_analysis.index_page import render_index
     manifest = build_manifest(paths, staging, started, per_notebook, runner, ordered, jobs,
                               time.perf_counter() - clock)
     from dezhou_analysis.webfont import embed
     write_text_atomic(staging / "index.html", embed(render_index(assessment, ordered, manifest, paths)))
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
+    phases["index_and_manifest"] = round(time.perf_counter() - finishing, 2)
+    manifest["seconds_by_phase"] = phases
     manifest["outputs"] = output_hashes(staging)
     write_text_atomic(staging / "manifest.json",
                       json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
@@ -256,6 +304,29 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
                  f"{final / 'notebooks' / (record['notebook'] + '.ipynb')}")
     _say(str(final / "index.html"))
     return 1 if failed else 0
+
+
+#: seconds a notebook took when no earlier run says otherwise (measured on 2 cores)
+TYPICAL_SECONDS = {"target_reachability": 8.0, "indicator_trends": 7.5, "baseline": 5.5,
+                   "plan_extraction": 5.0, "scenarios": 4.5, "industries": 4.0}
+
+
+def _order(name: str) -> int:
+    return NOTEBOOK_ORDER.index(name) if name in NOTEBOOK_ORDER else len(NOTEBOOK_ORDER)
+
+
+def longest_first(tasks: list[Task], outputs: Path) -> list[Task]:
+    """Start the longest notebooks first so the last one does not run alone on an idle machine.
+
+    Durations come from the latest run's manifest, else from typical timings.
+    """
+    seconds = dict(TYPICAL_SECONDS)
+    try:
+        latest = json.loads((outputs / "latest" / "manifest.json").read_text(encoding="utf-8"))
+        seconds.update({r["notebook"]: r["seconds"] for r in latest["notebooks"] if r.get("seconds")})
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return sorted(tasks, key=lambda t: -seconds.get(t.name, 5.0))
 
 
 def _update_latest(outputs: Path, final: Path) -> None:

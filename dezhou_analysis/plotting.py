@@ -85,7 +85,7 @@ def apply_style(size: str = "html") -> None:
     plt.rcParams.update({
         "font.family": fonts, "font.sans-serif": fonts, "axes.unicode_minus": False,
         "figure.figsize": FIGURE_SIZES.get(size, FIGURE_SIZES["html"]), "figure.dpi": 110,
-        "savefig.dpi": 150, "savefig.bbox": "tight", "axes.titlesize": 12,
+        "savefig.dpi": 110, "savefig.bbox": "tight", "axes.titlesize": 12,
         "axes.titleweight": "normal", "axes.labelsize": 10, "legend.fontsize": 9,
         "svg.hashsalt": "dezhou-analysis", "text.parse_math": False,
         "axes.spines.top": False, "axes.spines.right": False,
@@ -113,20 +113,33 @@ def caption(fig, text: str) -> None:
              transform=fig.transFigure)
 
 
-def save_figure(fig, name: str, output_dir: str | Path | None) -> list[Path]:
+def _tight_bbox(fig):
+    """The tight bounding box, computed once per figure (saving with "tight" lays out twice)."""
+    bbox = getattr(fig, "_dezhou_bbox", None)
+    if bbox is None:
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
+        fig._dezhou_bbox = bbox
+    return bbox
+
+
+def figure_png(fig) -> bytes:
+    """The figure as PNG bytes, with metadata that does not change between runs."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches=_tight_bbox(fig))
+    return buffer.getvalue()
+
+
+def save_figure(fig, name: str, output_dir: str | Path | None, png: bytes | None = None) -> list[Path]:
     """PNG and SVG with metadata that does not change between runs."""
+    from dezhou_analysis.fileio import write_bytes_atomic
     if not output_dir:
         return []
     folder = Path(output_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for ext, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-        path = folder / f"{name}.{ext}"
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=ext, metadata=metadata)
-        from dezhou_analysis.fileio import write_bytes_atomic
-        write_bytes_atomic(path, buffer.getvalue())
-        written.append(path)
+    svg = io.BytesIO()
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None},
+                bbox_inches=_tight_bbox(fig))
+    written = [write_bytes_atomic(folder / f"{name}.png", png if png is not None else figure_png(fig)),
+               write_bytes_atomic(folder / f"{name}.svg", svg.getvalue())]
     return written
 
 

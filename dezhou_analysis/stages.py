@@ -128,10 +128,16 @@ def run_assess(paths, yearbook_paths: list[Path] | None, out: Path, as_of: int |
                seed: int = 20180608, n_paths: int = 4000, tolerance: float = 0.05,
                registry: Registry | None = None):
     """Parse, build the panel, assess every target; write the panel files and assessment.csv."""
-    from dezhou_analysis.assessment import Assessor
     registry = registry or default_registry()
     run = run_panel(paths.documents, yearbook_paths, paths.yearbook, paths.processed, registry)
-    assessment = Assessor(run.parse.targets, run.panel.observations, registry, as_of=as_of,
-                          seed=seed, n_paths=n_paths, tolerance=tolerance).fit()
+    return assess_panel(run, out, as_of, seed, n_paths, tolerance, registry)
+
+
+def assess_panel(run: PanelRun, out: Path, as_of: int | None = None, seed: int = 20180608,
+                 n_paths: int = 4000, tolerance: float = 0.05, registry: Registry | None = None):
+    """Assess every target of a built panel and write assessment.csv."""
+    from dezhou_analysis.assessment import Assessor
+    assessment = Assessor(run.parse.targets, run.panel.observations, registry or default_registry(),
+                          as_of=as_of, seed=seed, n_paths=n_paths, tolerance=tolerance).fit()
     update_directory(out.parent, {out.name: _csv_bytes(assessment.frame)})
     return assessment

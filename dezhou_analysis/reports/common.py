@@ -158,11 +158,15 @@ def save_table(ctx: ReportContext, frame: pd.DataFrame, name: str) -> None:
 
 
 def show_figure(ctx: ReportContext, fig, name: str) -> None:
-    from IPython.display import display
+    """Render the PNG once: the same image goes into the report and, with an SVG, to disk."""
+    from IPython.display import Image, display
 
-    from dezhou_analysis.plotting import close, save_figure
-    save_figure(fig, name, ctx.output_dir / "figures" / ctx.notebook if ctx.output_dir else None)
-    display(fig)
+    from dezhou_analysis.plotting import close, figure_png, save_figure
+    png = figure_png(fig)
+    save_figure(fig, name, ctx.output_dir / "figures" / ctx.notebook if ctx.output_dir else None,
+                png=png)
+    width = int(fig.get_figwidth() * 110)
+    display(Image(data=png, format="png", width=width))
     close(fig)
 
 
