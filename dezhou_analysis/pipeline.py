@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -23,6 +24,7 @@ from dezhou_analysis.fileio import (
     md5_file,
     recover_directory,
     sha256_file,
+    update_directory,
     write_bytes_atomic,
     write_text_atomic,
     xlsx_bytes,
@@ -138,11 +140,11 @@ def _failing_cell(path: str) -> int | None:
     return started[-1] if started else None
 
 
-def write_data_tables(processed: Path, folder: Path) -> None:
+def write_data_tables(processed: Path, folder: Path, assessment: Path) -> None:
     """The run's own copy of the processed tables, as CSV and XLSX, for briefings."""
     import pandas as pd
     for name in ("assessment", "observations", "conflicts", "plan_targets", "plan_observations"):
-        source = processed / f"{name}.csv"
+        source = assessment if name == "assessment" else processed / f"{name}.csv"
         if source.exists():
             frame = pd.read_csv(source, keep_default_na=False, na_values=[""])
             write_bytes_atomic(folder / f"{name}.csv", source.read_bytes())
@@ -187,16 +189,16 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     clock = time.perf_counter()
     _skip_uri_grammar()
     notebooks = discover_notebooks(paths.notebooks)
+    if not notebooks:
+        raise ParameterError(f"{paths.notebooks}: no notebooks to run")
     if only:
         unknown = sorted(set(only) - {p.stem for p in notebooks})
         if unknown:
             raise ParameterError(f"--only {unknown}: no such notebook; notebooks are "
                                  f"{', '.join(p.stem for p in notebooks)}")
-        notebooks = [p for p in notebooks if p.stem in only]
-    if not notebooks:
-        raise ParameterError(f"{paths.notebooks}: no notebooks to run")
     if jobs < 1:
         raise ParameterError(f"--jobs {jobs}: expected 1 or more")
+    # parameters are checked against every notebook, also those --only leaves out
     declared = {p.stem: declared_parameters(p) for p in notebooks}
     raw = read_params_file(params_file)
     for key, value in parse_overrides(overrides or []).items():
@@ -205,6 +207,8 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
         else:
             raw[key] = value
     per_notebook, runner = resolve(raw, declared)
+    if only:
+        notebooks = [p for p in notebooks if p.stem in only]
 
     # -- data (fail fast with the data's own messages, before any notebook starts) ---------------
     from dezhou_analysis.stages import assess_panel, run_panel
@@ -223,7 +227,6 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     staging = final.with_name(f".{final.name}.partial")
     recover_directory(final)
     if staging.exists():
-        import shutil
         shutil.rmtree(staging)
     for sub in ("notebooks", "reports", "full", "figures", "tables", "logs"):
         (staging / sub).mkdir(parents=True, exist_ok=True)
@@ -256,12 +259,14 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
 
         def setting(name, fallback):
             return reach.get(name, defaults[name].default if name in defaults else fallback)
-        assessment = assess_panel(data, paths.processed / "assessment.csv",
+        # written beside the run for now: data/processed is not touched while notebooks read it
+        assessment = assess_panel(data, staging / "assessment" / "assessment.csv",
                                   as_of=setting("as_of", 0) or None, seed=setting("seed", 20180608),
                                   n_paths=setting("n_paths", 4000),
                                   tolerance=setting("tolerance", 0.05))
         _say(f"  {assessment.describe()}")
-        write_data_tables(paths.processed, staging / "tables" / "data")
+        write_data_tables(paths.processed, staging / "tables" / "data",
+                          staging / "assessment" / "assessment.csv")
         _warm_index_font(assessment, tasks, paths)
         for done, future in enumerate(as_completed(futures), 1):
             task = futures[future]
@@ -278,6 +283,9 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} ({record['seconds']} s){where}")
 
     phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
+    assessment_csv = staging / "assessment" / "assessment.csv"
+    update_directory(paths.processed, {"assessment.csv": assessment_csv.read_bytes()})
+    shutil.rmtree(assessment_csv.parent)
     finishing = time.perf_counter()
     # -- index and manifest ---------------------------------------------------------------------------
     ordered = [records[t.name] for t in sorted(tasks, key=lambda t: _order(t.name))]

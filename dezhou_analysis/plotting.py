@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.resources
 import io
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -164,9 +165,9 @@ def fan_chart(history: pd.DataFrame, bands: pd.DataFrame, *, title: str, unit: s
                             label=bilingual(f"{label} 区间", f"{label} band", language))
         ax.plot(years, band("q0.5"), color="#0072B2", lw=1.8, ls="--",
                 label=bilingual("预测中位数", "forecast median", language))
-    if len(history):
-        ax.plot(history["year"], history["value"], color="#000000", marker="o", ms=4, lw=1.5,
-                label=bilingual("实际值", "observed", language))
+    for number, segment in enumerate(_segments(history, breaks or [])):
+        ax.plot(segment["year"], segment["value"], color="#000000", marker="o", ms=4, lw=1.5,
+                label=bilingual("实际值", "observed", language) if number == 0 else None)
     if target is not None and not np.isnan(target):
         ax.scatter([target_year], [target], marker="*", s=180, color="#D55E00", zorder=5,
                    label=bilingual(f"{target_year}年目标", f"{target_year} target", language))
@@ -176,8 +177,9 @@ def fan_chart(history: pd.DataFrame, bands: pd.DataFrame, *, title: str, unit: s
                             label=bilingual("目标容差带", "target band", language))
     if base_year:
         ax.axvline(base_year, color="#999999", lw=1, ls=":")
-        ax.annotate(bilingual("规划基期", "plan base", language, "\n"), (base_year, 1), xycoords=("data", "axes fraction"),
-                    ha="center", va="bottom", fontsize=8, color="#666666")
+        ax.annotate(bilingual("规划基期", "plan base", language, "\n"), (base_year, 0.98),
+                    xycoords=("data", "axes fraction"), ha="left", va="top", fontsize=8,
+                    color="#666666", xytext=(3, 0), textcoords="offset points")
     for year in breaks or []:
         ax.axvline(year - 0.5, color="#CC79A7", lw=1.2, ls="-.")
         ax.annotate(bilingual("统计口径调整", "statistical break", language, "\n"), (year - 0.5, 0.02),
@@ -187,8 +189,41 @@ def fan_chart(history: pd.DataFrame, bands: pd.DataFrame, *, title: str, unit: s
     ax.set_xlabel(bilingual("年份", "year", language))
     ax.set_ylabel(unit or bilingual("指数", "index", language))
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, frameon=False, ncol=4)
     caption(fig, source)
+    return fig
+
+
+def _segments(history: pd.DataFrame, breaks: list[int]) -> list[pd.DataFrame]:
+    """The history cut at statistical breaks, so no line joins two statistical bases."""
+    if not len(history):
+        return []
+    edges = sorted(breaks)
+    labels = np.searchsorted(edges, history["year"].to_numpy(), side="right")
+    return [history[labels == k] for k in sorted(set(labels))]
+
+
+def small_multiples(panels: list[dict], *, title: str, language: str = "zh+en", source: str = "",
+                    ncols: int = 3):
+    """One small chart per series: {"title", "unit", "history" (year, value), "breaks"}."""
+    nrows = max(1, -(-len(panels) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(10.0, 2.9 * nrows + 0.6), squeeze=False)
+    for ax, panel in zip(axes.ravel(), panels, strict=False):
+        history = panel["history"]
+        for segment in _segments(history, panel.get("breaks", [])):
+            ax.plot(segment["year"], segment["value"], color="#0072B2", marker="o", ms=3.5, lw=1.4)
+        for year in panel.get("breaks", []):
+            ax.axvline(year - 0.5, color="#CC79A7", lw=1.1, ls="-.")
+        ax.set_title("\n".join(textwrap.fill(line, 34) for line in panel["title"].split("\n")),
+                     fontsize=8.5)
+        ax.set_ylabel(panel["unit"] or bilingual("指数", "index", language), fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_axis_off()
+    fig.suptitle(title, fontsize=12)
+    fig.tight_layout()
+    caption(fig, source + "  " + bilingual("点划线：统计口径调整（普查修订）", "dash-dot line: statistical break (census revision)", language))
     return fig
 
 
@@ -235,8 +270,11 @@ def status_bar(frame: pd.DataFrame, *, language: str = "zh+en", source: str = ""
     return fig
 
 
-def scenario_heatmap(grid: pd.DataFrame, *, title: str, numerator: str, denominator: str,
-                     target: float, language: str = "zh+en", source: str = ""):
+def scenario_heatmap(grid: pd.DataFrame, *, title: str, numerator: tuple[str, str],
+                     denominator: tuple[str, str], target: float, language: str = "zh+en",
+                     source: str = ""):
+    """Target-year ratio for each pair of growth rates; the black line is where it reaches the
+    target. `numerator` and `denominator` are (Chinese, English) names."""
     import seaborn as sns
     table = grid.pivot(index="numerator_growth", columns="denominator_growth", values="ratio")
     table = table.sort_index(ascending=False)
@@ -254,8 +292,10 @@ def scenario_heatmap(grid: pd.DataFrame, *, title: str, numerator: str, denomina
     step = max(1, len(table.index) // 12)
     ax.set_yticks(np.arange(0, len(table.index), step) + 0.5,
                   [f"{v:g}" for v in table.index[::step]])
-    ax.set_xlabel(bilingual(f"{denominator}年均增速（%）", f"{denominator} growth (% a year)", language))
-    ax.set_ylabel(bilingual(f"{numerator}年均增速（%）", f"{numerator} growth (% a year)", language))
+    ax.set_xlabel(bilingual(f"{denominator[0]}年均增速（%）", f"{denominator[1]} growth (% a year)",
+                            language, "\n"))
+    ax.set_ylabel(bilingual(f"{numerator[0]}年均增速（%）", f"{numerator[1]} growth (% a year)",
+                            language, "\n"))
     ax.set_title(title)
     caption(fig, source)
     return fig

@@ -90,7 +90,7 @@ def load_processed(documents: Path, yearbook_dir: Path, processed: Path) -> Pane
         panel = Panel(read_table(processed / "observations.csv", "observations"),
                       read_table(processed / "conflicts.csv", "conflicts"),
                       read_table(processed / "exclusions.csv", "exclusions"))
-    except (OSError, KeyError, ValueError):
+    except Exception:  # anything unreadable: the caller recomputes from the raw files
         return None
     return PanelRun(parse, YearbookResult(), panel)
 

@@ -201,13 +201,22 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[str, list[tuple[int,
         tables = []
         for name in names:
             ws = workbook[name]
-            rows = [(i, list(values)) for i, values in
-                    enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
+            rows = [(i, [_excel_value(c) for c in cells]) for i, cells in
+                    enumerate(ws.iter_rows(min_row=1), start=1)]
             if any(any(_present(v) for v in values) for _, values in rows):
                 tables.append((name, rows))
         return tables
     finally:
         workbook.close()
+
+
+def _excel_value(cell) -> object:
+    """A cell's value; a number shown as a percentage (0.0682 formatted 0.00%) reads as 6.82%."""
+    value = getattr(cell, "value", None)
+    fmt = getattr(cell, "number_format", "") or ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
+        return f"{value * 100:.10g}%"
+    return value
 
 
 def _present(value: object) -> bool:
@@ -284,6 +293,12 @@ def _records(file: str, sheet: str | None, rows: list[tuple[int, list[object]]],
                       source=text(cells, "source"), note=text(cells, "note"),
                       basis=text(cells, "basis"))
         if layout == "long":
+            if not _present(cell(cells, "year")) and not _present(cell(cells, "value")):
+                if label or indicator_id:
+                    result.warnings.append(Issue(file, f"row without year or value skipped "
+                                                       f"({(label or indicator_id)[:40]!r}: a note?)",
+                                                 row=row_no, sheet=sheet, severity="warning"))
+                continue
             if not (label or indicator_id):
                 if any(_present(cell(cells, k)) for k in ("value", "year")):
                     result.issues.append(Issue(file, "a value without an indicator",
@@ -342,11 +357,24 @@ def parse_number(value: object) -> tuple[float | None, str, str]:
     return None, unit, warning
 
 
+_LABEL_PREFIX = re.compile(r"^(?:[#＃*]+|其中[:：]?|\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
+
+
+def clean_label(label: str) -> str:
+    """Yearbook row labels carry indentation marks: `  #第一产业`, `其中：工业`, `1.`."""
+    text = label.strip().strip("\u3000")
+    previous = None
+    while previous != text:
+        previous = text
+        text = _LABEL_PREFIX.sub("", text).strip()
+    return text
+
+
 def _validate(record: _Record, registry: Registry, default_region: str,
               result: YearbookResult, today: dt.date) -> None:
     where = dict(row=record.row, sheet=record.sheet)
     label_text = record.indicator_id or record.label
-    label, label_unit = record.label, ""
+    label, label_unit = clean_label(record.label), ""
     m = _UNIT_IN_LABEL.match(label)
     if m and known_unit(m.group("unit")):
         label, label_unit = m.group("label"), canonical_unit(m.group("unit"))
@@ -414,7 +442,10 @@ def _validate(record: _Record, registry: Registry, default_region: str,
     if problem:
         result.issues.append(Issue(record.file, problem, column=record.columns["value"], **where))
         return
-    region = canonical_region(record.region or default_region)
+    written = record.region.strip()
+    if written in ("全市", "本市", "我市", "市"):
+        written = ""
+    region = canonical_region(written or default_region)
     if not region:
         result.issues.append(Issue(record.file, "region missing and no default region (set "
                                    "`region:` in the file's .meta.yml sidecar)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,4 +52,31 @@ def suite_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "first"
     from dezhou_analysis.cli import main
     code = main(["--project", str(ROOT), "run", "--jobs", "2", "--out", str(out)])
+    return code, out
+
+
+def copy_project(target: Path) -> Path:
+    for name in ("data/raw", "notebooks"):
+        shutil.copytree(ROOT / name, target / name)
+    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
+    (target / "data" / "processed").mkdir()
+    for path in (target / "data" / "raw").rglob("*"):
+        path.chmod(0o644 if path.is_file() else 0o755)
+    return target
+
+
+@pytest.fixture(scope="session")
+def hostile_run(tmp_path_factory):
+    """A project copy whose yearbook notes, sources and document text carry HTML and scripts."""
+    from dezhou_analysis.cli import main
+    project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
+    (project / "data" / "raw" / "yearbook" / "hostile.csv").write_text(
+        "指标,地区,年份,数值,单位,来源,备注\n"
+        "地区生产总值,德州市,2018,3380.3,亿元,<script>alert(1)</script>,"
+        "<img src=x onerror=alert(2)>\n", encoding="utf-8")
+    (project / "data" / "raw" / "documents" / "hostile_note.txt").write_text(
+        "2017年实现地区生产总值3140.2亿元<b onmouseover=alert(3)>粗体</b>。\n", encoding="utf-8")
+    out = project / "outputs" / "hostile"
+    code = main(["--project", str(project), "run", "--out", str(out),
+                 "--only", "plan_extraction", "indicator_trends"])
     return code, out

@@ -132,3 +132,23 @@ def test_reports_render_offline_in_chromium(suite_run, tmp_path):
     finally:
         proxy.close()
     assert (SHOTS / "index.png").is_file() and (SHOTS / "target_reachability.png").is_file()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make browser installs it)")
+def test_hostile_text_shows_literally_and_runs_nothing(hostile_run, tmp_path):
+    code, out = hostile_run
+    assert code == 0
+    proxy = RecordingProxy()
+    try:
+        for name in ("plan_extraction", "indicator_trends"):
+            page = out / "reports" / f"{name}.html"
+            result = chromium(["--dump-dom", page.as_uri()], proxy, tmp_path / name)
+            assert console_messages(result.stderr) == [], "a script ran"
+            dom = result.stdout
+            assert "<script" not in dom.lower() and not re.search(r"<img[^>]+onerror", dom)
+            text = re.sub(r"<[^>]+>", "", dom)
+            assert ("<img src=x onerror=alert(2)>" in text.replace("&lt;", "<").replace("&gt;", ">")
+                    if name == "indicator_trends" else
+                    "<b onmouseover=alert(3)>" in text.replace("&lt;", "<").replace("&gt;", ">"))
+    finally:
+        proxy.close()

@@ -3,8 +3,6 @@ determinism and escaping. These tests run real notebooks through papermill and n
 
 import json
 import re
-import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -12,19 +10,9 @@ import pytest
 from dezhou_analysis.cli import main
 from dezhou_analysis.htmlexport import remote_references
 from dezhou_analysis.pipeline import NOTEBOOK_ORDER
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_project
 
 pytestmark = pytest.mark.slow
-
-
-def copy_project(target: Path) -> Path:
-    for name in ("data/raw", "notebooks"):
-        shutil.copytree(ROOT / name, target / name)
-    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
-    (target / "data" / "processed").mkdir()
-    for path in (target / "data" / "raw").rglob("*"):
-        path.chmod(0o644 if path.is_file() else 0o755)
-    return target
 
 
 def test_full_run_produces_every_report_without_errors(suite_run):
@@ -131,17 +119,9 @@ def test_parameters_are_checked_before_anything_runs(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_data_text_shows_literally_in_reports(tmp_path):
-    project = copy_project(tmp_path / "project")
-    hostile = project / "data" / "raw" / "yearbook" / "hostile.csv"
-    hostile.write_text("指标,地区,年份,数值,单位,来源,备注\n"
-                       "地区生产总值,德州市,2018,3380.3,亿元,<script>alert(1)</script>,"
-                       "<img src=x onerror=alert(2)>\n", encoding="utf-8")
-    doc = project / "data" / "raw" / "documents" / "hostile_note.txt"
-    doc.write_text("2017年实现地区生产总值3140.2亿元<b onmouseover=alert(3)>粗体</b>。\n", encoding="utf-8")
-    out = tmp_path / "run"
-    assert main(["--project", str(project), "run", "--out", str(out),
-                 "--only", "plan_extraction", "indicator_trends"]) == 0
+def test_data_text_shows_literally_in_reports(hostile_run):
+    code, out = hostile_run
+    assert code == 0
     for name in ("plan_extraction", "indicator_trends"):
         html = (out / "reports" / f"{name}.html").read_text(encoding="utf-8")
         assert "<script" not in html and "<img src=x" not in html and "<b onmouseover" not in html
@@ -150,3 +130,10 @@ def test_data_text_shows_literally_in_reports(tmp_path):
     assert "&lt;img src=x onerror=alert(2)&gt;" in trends
     extraction = (out / "reports" / "plan_extraction.html").read_text(encoding="utf-8")
     assert "&lt;b onmouseover=alert(3)&gt;" in extraction
+
+
+def test_no_report_contains_a_missing_glyph_warning(suite_run):
+    _, out = suite_run
+    for page in [out / "index.html", *sorted((out / "reports").glob("*.html"))]:
+        text = page.read_text(encoding="utf-8")
+        assert "missing from font" not in text and "Glyph" not in text, page.name

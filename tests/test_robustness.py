@@ -15,7 +15,7 @@ import pytest
 
 from dezhou_analysis.cli import main
 from dezhou_analysis.fileio import atomic_directory, update_directory
-from tests.test_pipeline import copy_project
+from tests.conftest import copy_project
 
 pytestmark = pytest.mark.slow
 

@@ -163,3 +163,24 @@ def test_excel_sheet_selection_and_wide_year_headers(tmp_path):
     assert len(both.observations) == 4
     assert {o["source_detail"] for o in both.observations if o["indicator_id"] == "population"} == {
         "book.xlsx, sheet 人口, row 2, column 2019", "book.xlsx, sheet 人口, row 2, column 2020"}
+
+
+def test_real_yearbook_quirks(tmp_path):
+    """Indented labels, notes rows, 全市 as region, percentages stored as Excel fractions."""
+    path = tmp_path / "quirks.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["指标", "地区", "年份", "数值", "单位", "备注"])
+    sheet.append(["地区生产总值", "全市", "2020年", 3078.99, "亿元", "普查后"])
+    sheet.append(["  #第三产业增加值占GDP比重", "德州市", 2020, None, "", ""])
+    sheet.cell(3, 4, 0.495).number_format = "0.0%"
+    sheet.append(["其中：高新技术企业数量", "德州市", 2020, 520, "家", ""])
+    sheet.append(["注：2019年起地区生产总值为第四次经济普查后数据。"])
+    workbook.save(path)
+    result = read(path)
+    assert result.issues == []
+    got = {o["indicator_id"]: (o["region"], o["value"], o["basis"]) for o in result.observations}
+    assert got["gdp"] == ("德州市", 3078.99, "post-census")
+    assert got["tertiary_share"] == ("德州市", 49.5, "post-census")
+    assert got["hightech_enterprises"][1] == 520
+    assert any("a note?" in str(w) for w in result.warnings)

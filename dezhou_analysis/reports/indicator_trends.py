@@ -60,31 +60,35 @@ def coverage(ctx: ReportContext) -> None:
 
 def trends(ctx: ReportContext) -> None:
     heading(ctx, "指标走势", "Indicator histories")
-    note(ctx, "竖线标出普查后的统计口径调整：口径前后的数字不能直接连成趋势。",
-         "Vertical lines mark census revisions: values either side are on different bases and are "
-         "not joined into one trend.")
+    note(ctx, "点划线标出普查后的统计口径调整：口径前后的数字不能直接连成趋势。",
+         "Dash-dot lines mark census revisions: values either side are on different bases and "
+         "are not joined into one trend.")
     obs = _annual(ctx)
     levels = obs[obs["measure"] == "level"]
-    shown = 0
+    panels: list[dict] = []
     for indicator_id, group in levels.groupby("indicator_id", sort=True):
         if len(group) < 2:
             continue
         ind = ctx.registry.get(indicator_id)
         group = group.sort_values("year")
-        breaks = []
         bases = list(group["basis"])
-        for i in range(1, len(bases)):
-            if bases[i] != bases[i - 1] and bases[i] and bases[i - 1]:
-                breaks.append(int(group["year"].iloc[i]))
-        fig = plotting.fan_chart(group[["year", "value"]], pd.DataFrame(), title=ctx.name(indicator_id),
-                                 unit=ind.unit, target=None, target_year=int(group["year"].max()),
-                                 target_kind="", tolerance=0, base_year=None,
-                                 source=source_of(ctx, "plan", "yearbook"), language=ctx.language,
-                                 breaks=breaks)
-        show_figure(ctx, fig, f"trend_{indicator_id}")
-        shown += 1
-    if shown == 0:
+        breaks = [int(group["year"].iloc[i]) for i in range(1, len(bases))
+                  if bases[i] != bases[i - 1] and bases[i] and bases[i - 1]]
+        panels.append({"title": ctx.t(ind.name_zh, ind.name_en, "\n"), "unit": ind.unit,
+                       "category": ind.category,
+                       "history": group[["year", "value"]], "breaks": breaks})
+    if not panels:
         note(ctx, "没有两个年份以上的指标。", "No indicator has two or more years.")
+        return
+    panels.sort(key=lambda p: (p["category"], p["title"]))
+    per_figure = 12
+    pages = [panels[i:i + per_figure] for i in range(0, len(panels), per_figure)]
+    for number, page in enumerate(pages, 1):
+        title = ctx.t(f"有两个以上年份数据的指标（{number}/{len(pages)}）",
+                      f"Indicators with two or more years ({number}/{len(pages)})")
+        fig = plotting.small_multiples(page, title=title, language=ctx.language,
+                                       source=source_of(ctx, "plan", "yearbook"))
+        show_figure(ctx, fig, f"trends_{number:02d}")
 
 
 def growth_rates(ctx: ReportContext) -> None:

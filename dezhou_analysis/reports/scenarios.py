@@ -62,7 +62,9 @@ def grids(ctx: ReportContext) -> None:
         numerator = ctx.name(ind.numerator)
         title = ctx.t(f"{ind.name_zh}：{int(target['target_year'])}年目标 {target['target_text']}",
                       f"{ind.name_en}: target {target['target_text']} in {int(target['target_year'])}", "\n")
-        fig = plotting.scenario_heatmap(grid, title=title, numerator=numerator, denominator=ctx.name("gdp"),
+        num, gdp = ctx.registry.get(ind.numerator), ctx.registry.get("gdp")
+        fig = plotting.scenario_heatmap(grid, title=title, numerator=(num.name_zh, num.name_en),
+                                        denominator=(gdp.name_zh, "GDP"),
                                         target=float(target["target_value"]), language=ctx.language,
                                         source=source_of(ctx, "plan", "yearbook", "model"))
         show_figure(ctx, fig, f"scenario_{ind.id}")
