@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except BrokenPipeError:  # output piped into `head` and the reader went away
+        return 0
     except Exception as exc:  # a defect: say so plainly, keep the traceback for --debug
         if args.debug:
             traceback.print_exc()

@@ -83,3 +83,68 @@ def test_numbers_about_other_cities_stay_with_them():
     assert obs.loc["全省", "value"] == pytest.approx(8.4)
     assert obs.loc["临沂市", "value"] == pytest.approx(6.3)
     assert set(result.targets["region"]) == {"聊城市"}
+
+
+PDF_TABLE = """某县“十四五”规划主要指标
+
+序号 指标 单位 2020年（基期） 2025年目标 属性
+一、经济发展
+1 地区生产总值 亿元 312.5 450左右 预期性
+2 一般公共预算收入 亿元 21.3 30以上 预期性
+二、创新驱动
+3 研究与试验发展经费支出占 GDP 比重 % 1.6 2.5 预期性
+4 高新技术企业数量 家 35 〔80〕 预期性
+5 万元地区生产总值能耗降低 % — 完成市下达任务 约束性
+"""
+
+
+def test_whitespace_separated_pdf_table_with_other_headers():
+    result = parse_text(PDF_TABLE, "county.txt", {"kind": "plan", "date": "2021-02-01", "region": "宁津县"})
+    table = result.targets[result.targets["source_section"] == "table"].set_index("indicator_id")
+    assert set(table["base_year"]) == {2020} and set(table["target_year"]) == {2025}
+    assert (table.loc["gdp", "base_value"], table.loc["gdp", "target_value"],
+            table.loc["gdp", "target_kind"]) == (312.5, 450, "approx")
+    assert table.loc["budget_revenue", "target_kind"] == "at_least"
+    assert table.loc["rd_gdp_share", "target_value"] == 2.5 and table.loc["rd_gdp_share", "unit"] == "%"
+    assert table.loc["hightech_enterprises", "cumulative"] and table.loc["hightech_enterprises", "target_value"] == 80
+    assert table.loc["hightech_enterprises", "target_text"] == "〔80〕"
+    energy = table.loc["energy_intensity_reduction"]
+    assert energy["target_kind"] == "qualitative" and energy["target_text"] == "完成市下达任务"
+    assert table.loc["gdp", "category"] == "经济发展" and table.loc["rd_gdp_share", "category"] == "创新驱动"
+
+
+def test_more_units_as_written_in_plans():
+    text = "到2025年，全市高速公路通车里程达到500公里，新增光伏装机容量突破100万千瓦。"
+    result = parse_text(text, "infra.txt", {"kind": "plan", "date": "2021-01-01", "region": "德州市"})
+    units = set(result.targets["unit"])
+    assert {"公里", "万千瓦"} <= units
+
+
+WORK_REPORT = """某市政府工作报告
+
+一、2022年工作回顾
+
+全市实现地区生产总值3600亿元，增长5.0%；一般公共预算收入218.6亿元，增长6.2%，其中税收收入占比达到72%。规模以上工业增加值增长6.5%。全年新增高新技术企业120家，总数达到680家。研发经费投入强度达到2.4%，较上年提高0.2个百分点。
+
+二、2023年工作安排
+
+主要预期目标是：地区生产总值增长6%左右，一般公共预算收入增长5%以上，城镇新增就业3.5万人。
+"""
+
+
+def test_government_work_report_sections_give_the_years():
+    result = parse_text(WORK_REPORT, "report.txt", {"kind": "report", "date": "2023-01-10", "region": "德州市"})
+    obs = result.observations
+    level = obs[(obs["indicator_id"] == "gdp") & (obs["measure"] == "level")].iloc[0]
+    assert (level["year"], level["value"]) == (2022, 3600)
+    assert obs[(obs["indicator_id"] == "tax_share_budget_revenue")].iloc[0]["value"] == 72
+    assert obs[(obs["indicator_id"] == "industrial_va")].iloc[0]["measure"] == "growth_yoy"
+    stock = obs[(obs["indicator_id"] == "hightech_enterprises") & (obs["measure"] == "count") & ~obs["is_derived"]]
+    assert stock.iloc[0]["value"] == 680
+    earlier = obs[(obs["indicator_id"] == "hightech_enterprises") & obs["is_derived"]].iloc[0]
+    assert (earlier["year"], earlier["value"]) == (2021, 560)
+    rd = obs[(obs["indicator_id"] == "rd_gdp_share") & obs["is_derived"]].iloc[0]
+    assert (rd["year"], rd["value"]) == (2021, 2.2)
+    targets = result.targets.set_index("indicator_id")
+    assert targets.loc["gdp", "target_year"] == 2023 and targets.loc["gdp", "target_measure"] == "growth_avg"
+    assert targets.loc["urban_new_jobs", "target_value"] == 3.5

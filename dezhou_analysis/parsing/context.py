@@ -20,7 +20,7 @@ _YEAR_TOKEN = re.compile(
     r"(?P<pre>截至|截止|截止到|到|至|从|比|较|与|同|是|为|自|于|在)?"
     r"(?P<y1>(?<![0-9.])(?:19|20)\d{2})\s*(?:年?\s*(?:-|至|到|—)\s*(?P<y2>(?:19|20)\d{2}))?\s*年"
     r"(?P<post>以来|以后|之后|前|底|末|末期|年底|年末|上半年|下半年|前三季度|一季度|的|度|起|开始|内|间)?")
-_RELATIVE = re.compile(r"(?P<word>去年|上年|上一年|今年|本年|当年|明年|前年)(?P<post>以来|底|末|的)?")
+_RELATIVE = re.compile(r"(?P<pre>比|较|同|与)?(?P<word>去年|上年|上一年|今年|本年|当年|明年|前年)(?P<post>以来|底|末|的)?")
 _RELATIVE_OFFSET = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0, "本年": 0, "当年": 0,
                     "明年": 1, "前年": -2}
 
@@ -63,6 +63,8 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
             year = doc_year + _RELATIVE_OFFSET[m.group("word")]
             post = m.group("post") or ""
             role = "since" if post == "以来" else ("target" if year > doc_year else "obs")
+            if m.group("pre"):
+                role = "ref"  # 比上年, 较上年: the year compared with
             mentions.append(YearMention(m.start(), m.end(), year, None, role))
     mentions.sort(key=lambda y: y.start)
     return mentions

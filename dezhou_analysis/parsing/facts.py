@@ -98,12 +98,14 @@ _LEADING_NOISE = re.compile(
 _TRAILING_NOISE = re.compile(
     r"(?:实现|完成|达到|达|为|是|共|累计|突破|超过|增长|有|仅有|仅为|仅|约|近|保持在|稳定在|控制在|"
     r"提高到|增加到|下降到|降低到|提高|上升|下降|降低|增加|均|分别|总量|数量为|总数为|规模|已|将|要|稳定|保持|"
-    r"逐年|每年|年均|平均|同比|比上年|新增|超|过|不低于|不少于|不超过|不到|不足|逾|接近|将近|大约|"
+    r"逐年|每年|年均|平均|同比|比上年|较上年|比去年|较去年|新增|超|过|不低于|不少于|不超过|不到|不足|逾|接近|"
+    r"将近|大约|"
     r"其中|的)+$")
 _AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
 _ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大|的(?!目标|水平|规模))")
 _STRUCTURE_CUE = re.compile(r"比例|比重|结构|之比|比为|比是")
 _YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
+GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量"}
 _COMPARED = re.compile(r"(?:低于|高于|超过|落后于?|领先于?|对标|比|较|与|同|和|、|向|赴|到|去|及)$")
 _SUBJECT_REGION_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年|去年|今年|上年)?(?:底|末)?(?P<region>全省|全国|全市|我市|我省|本市)")
 
@@ -138,6 +140,7 @@ class DocumentScanner:
     # ------------------------------------------------------------------------------------------
     def scan(self) -> ScanResult:
         section = "other"
+        section_year = None
         region_context = self.home
         text = self.norm.text
         for para in self.norm.paragraphs:
@@ -147,10 +150,16 @@ class DocumentScanner:
             kind = ctx.heading_kind(ptext)
             if kind is not None:
                 section = kind
+                # "一、2022年工作回顾": the year of a heading is the default year of its section
+                years = ctx.year_mentions(ptext, self.doc_year)
+                section_year = years[0].year if len(years) == 1 and not years[0].year2 else None
                 continue
             if not self.is_plan:
                 region_context = self._paragraph_region(ptext, region_context)
-            state = {"year": None, "since": None, "subject": None}
+            past = section_year is not None and (section == "review" or (
+                self.doc_year is not None and section_year < self.doc_year))
+            state = {"year": section_year if past else None, "since": None, "subject": None,
+                     "target_year": section_year if section_year is not None and not past else None}
             for start, end in sentences(text, para.start, para.end):
                 self._sentence_id += 1
                 self._sentence(start, end, section, region_context, state)
@@ -321,6 +330,8 @@ class _Sentence:
             if self.target_years:
                 before = [y for y in self.target_years if y.start < q.start]
                 return (before[-1] if before else self.target_years[0]).year, "stated"
+            if self.state.get("target_year"):
+                return self.state["target_year"], "section"
             return self.sc.default_target_year, "plan period"
         before = [y for y in self.years if y.role in ("obs", "partial") and y.start < q.start]
         if before:
@@ -589,6 +600,11 @@ class _Sentence:
         child = None
         if parent.indicator is not None:
             child = self.sc.registry.child(parent.indicator.id, qualifier)
+        own = self.sc.registry.match(qualifier) if child is None else None
+        if own is not None and _unit_fits(own, q.unit):
+            self.emit(q, own, qualifier, _level_measure(own, q.unit), parent.year,
+                      parent.year_source, region=parent.region)
+            return
         label = child.name_zh if child else f"{parent.label}·{qualifier}"
         self.emit(q, child, label, _level_measure(child or parent.indicator, q.unit),
                   parent.year, parent.year_source, region=parent.region,
@@ -611,14 +627,22 @@ class _Sentence:
         if composed is not None:
             indicator, label = composed
             label_start = None
-        if relation and (indicator is None or _label_is_the_verb(before, label)):
+        own_words = label and not _label_is_the_verb(before, label) and label not in GENERIC_LABELS
+        if (relation and indicator is None) or (indicator is None and label in GENERIC_LABELS):
+            # "…，投资年均增长8%" or "总数达到680家": the subject was named earlier in the sentence
             fallback, fallback_label, _ = self.label_before(q, window_start, look_back="always")
             subject = self.subject_before(q.start)
-            if fallback is not None:
+            if fallback is not None and (not own_words or fallback_label.endswith(label)
+                                         or label in fallback_label):
                 indicator, label = fallback, fallback_label
+            elif own_words:
+                pass  # a label of its own that the registry does not know: keep it
             elif subject is not None:
                 indicator, label = subject.indicator, subject.label
-            elif self.state.get("subject") is not None:
+            elif label in GENERIC_LABELS and any(f.indicator for f in self.facts):
+                named = [f for f in self.facts if f.indicator][-1]
+                indicator, label = named.indicator, named.label
+            elif self.state.get("subject") is not None and relation:
                 indicator, label = self.state["subject"].indicator, self.state["subject"].label
             label_start = None
         if indicator is not None and not relation and not _unit_fits(indicator, q.unit):
@@ -684,6 +708,9 @@ class _Sentence:
         if m:
             sign = -1 if m.group("verb") in _NEGATIVE_VERBS else 1
             return "abs_change", int(m.group("ref")), sign
+        if re.search(r"(?:^|[，、；])(?:全年|年内|当年)?新增[\u4e00-\u9fff“”（）]{0,20}$", stripped) \
+                and not self.is_target(q):
+            return "abs_change", -1, 1  # 新增 N: an increment on the year before
         return "level", None, 1
 
     def _compose_share(self, q: Quantity, before: str) -> tuple[Indicator | None, str] | None:

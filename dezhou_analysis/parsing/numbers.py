@@ -29,10 +29,12 @@ UNIT_WORDS = [
     "万亿元", "亿美元", "万美元", "亿元", "万元/人", "元/人", "万元", "千元", "美元", "元",
     "个百分点", "百分点", "万人次", "亿人次", "人次", "万人年", "人年", "万人", "万名", "万户", "万个",
     "万家", "万件", "万平方米", "平方米", "平方公里", "万公顷", "公顷", "万亩", "亩", "万吨", "亿吨",
-    "吨", "微克/立方米", "%", "‰", "倍", "家", "个", "项", "件", "名", "人", "户", "处", "所", "座",
+    "吨", "微克/立方米", "万千瓦时", "亿千瓦时", "千瓦时", "万千瓦", "千瓦", "兆瓦", "吨标准煤",
+    "亿立方米", "万立方米", "立方米", "万公里", "公里", "千米", "%", "‰", "倍", "家", "个", "项",
+    "件", "名", "人", "户", "处", "所", "座", "张", "辆", "台", "套", "部",
     "万亿", "亿", "万",
 ]
-COUNT_CLASSIFIERS = set("个家项件名所处座户条") | {"万户"}
+COUNT_CLASSIFIERS = set("个家项件名所处座户条张辆台套部") | {"万户"}
 _UNIT_RE = "|".join(re.escape(u) for u in UNIT_WORDS)
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
@@ -117,11 +119,18 @@ def qualifier_kind(pre: str | None, post: str | None, more: str | None = None) -
 
 
 def parse_cell(raw: str) -> CellValue:
-    """Parse a table cell such as `8 左右`, `60以上`, `≥95`, `稳定增长`, `2—3`, `—`."""
-    text = (raw or "").strip()
+    """Parse a table cell such as `8 左右`, `60以上`, `≥95`, `稳定增长`, `2—3`, `—`, `〔25〕`.
+
+    Chinese plan tables put five-year cumulative figures in square brackets 〔 〕 or [ ].
+    """
+    original = text = (raw or "").strip()
     cumulative = "累计" in text
+    bracketed = re.fullmatch(r"[〔\[【]\s*(.+?)\s*[〕\]】]", text)
+    if bracketed:
+        text, cumulative = bracketed.group(1), True
     compact = re.sub(r"[（(]?累计[)）]?", "", text)
     compact = re.sub(r"\s+", "", compact).replace("％", "%")
+    text = original
     if compact in _MISSING:
         return CellValue(None, "missing", text, cumulative=cumulative)
     match = _CELL.match(compact)

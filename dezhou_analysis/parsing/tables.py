@@ -17,8 +17,10 @@ _SPLIT = re.compile(r"\t| {2,}|\u3000{1,}")
 _HEADER_LABEL = re.compile(r"^(主要)?(指标|指标名称|项目|名称|指\s*标)$")
 _HEADER_UNIT = re.compile(r"^(计量)?单位$")
 _HEADER_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年?\s*(?:[（(][^)）]*[)）])?\s*(?:年?目标|目标值|基期|规划目标|预期)?$")
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _HEADER_ATTRIBUTE = re.compile(r"^(指标)?属性$|^类型$")
-_CATEGORY = re.compile(r"^[（(]\s*([一二三四五六七八九十]+)\s*[)）]\s*(.+)$")
+_CATEGORY = re.compile(r"^(?:[（(]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)、)\s*(.+)$")
+_CATEGORY_WORD = re.compile(r"^[\u4e00-\u9fff]{2,12}类$")
 _ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*(?!\d)")
 _QUALIFIER_WORDS = re.compile(r"^(国家级|省级|市级|县级|区级|其中[:：]?.*|国家|省|市|县)$")
 _TITLE = re.compile(r"^\s*(表\s*\d+|附表\s*\d*)|指标表|指标体系|主要指标")
@@ -55,9 +57,24 @@ class IndicatorTable:
         return self.years[1:]
 
 
-def _cells(raw: str) -> list[str]:
+def _cells(raw: str, mode: str = "wide") -> list[str]:
+    """Cells split at tabs or runs of spaces; in "single" mode (PDF text) at any whitespace."""
     text = raw.translate(one_to_one_table()).rstrip()
+    if mode == "single":
+        return text.split()
     return [c.strip() for c in _SPLIT.split(text)]
+
+
+def _year_of(cell: str) -> int | None:
+    """A header cell naming one year: 2017年, 2020年（基期）, 基期（2020年）, 2025年目标."""
+    match = _HEADER_YEAR.match(cell.strip())
+    if match:
+        return int(match.group(1))
+    years = _ANY_YEAR.findall(cell)
+    rest = _ANY_YEAR.sub("", cell)
+    if len(years) == 1 and len(re.sub(r"[\s年（）()]", "", rest)) <= 8 and "增" not in rest:
+        return int(years[0])
+    return None
 
 
 def _header(cells: list[str]) -> dict | None:
@@ -72,13 +89,13 @@ def _header(cells: list[str]) -> dict | None:
         elif _HEADER_ATTRIBUTE.match(compact):
             attribute_col = index
         else:
-            match = _HEADER_YEAR.match(cell.strip())
-            if match:
-                year_cols[index] = int(match.group(1))
+            year = _year_of(cell)
+            if year is not None:
+                year_cols[index] = year
     if label_col is None or not year_cols:
         return None
     return {"label": label_col, "unit": unit_col, "years": year_cols, "attribute": attribute_col,
-            "width": len(cells)}
+            "width": len(cells), "mode": "wide"}
 
 
 def find_tables(raw_lines: list[str]) -> list[IndicatorTable]:
@@ -88,6 +105,10 @@ def find_tables(raw_lines: list[str]) -> list[IndicatorTable]:
     while index < len(raw_lines):
         cells = _cells(raw_lines[index])
         header = _header(cells) if len(cells) >= 2 else None
+        if header is None and re.search(r"指\s*标", raw_lines[index]) and _ANY_YEAR.search(raw_lines[index]):
+            header = _header(_cells(raw_lines[index], "single"))
+            if header is not None:
+                header["mode"] = "single"
         if header is None:
             index += 1
             continue
@@ -123,23 +144,29 @@ def _read_table(raw_lines: list[str], header_index: int, header: dict) -> tuple[
             index += 1
             # a blank line inside a table is tolerated only if the table continues right after
             nxt = next((k for k in range(index, len(raw_lines)) if raw_lines[k].strip()), None)
-            if nxt is None or not _looks_like_row(raw_lines[nxt]):
+            if nxt is None or not _looks_like_row(raw_lines[nxt], header["mode"]):
                 break
             continue
-        cells = _cells(raw)
+        cells = _cells(raw, header["mode"])
         non_empty = [c for c in cells if c]
         first = non_empty[0] if non_empty else ""
         category_match = _CATEGORY.match(first.replace(" ", ""))
-        if category_match and all(not c for c in cells[1:]) or (
-                category_match and len(non_empty) == 1):
-            category = category_match.group(2).strip()
+        whole = "".join(non_empty)
+        if (category_match and (all(not c for c in cells[1:]) or len(non_empty) == 1)) or (
+                header["mode"] == "single" and category_match and not re.search(r"\d", whole)):
+            category = category_match.group(3).strip()
             parent, pending_label = None, ""
             index += 1
             continue
-        if len(non_empty) <= 1 and not _looks_like_row(raw):
+        if len(non_empty) == 1 and _CATEGORY_WORD.match(first):
+            category = first
+            parent, pending_label = None, ""
+            index += 1
+            continue
+        if len(non_empty) <= 1 and not _looks_like_row(raw, header["mode"]):
             # a label broken over lines, or the end of the table
             nxt = next((k for k in range(index + 1, len(raw_lines)) if raw_lines[k].strip()), None)
-            if first and nxt is not None and _looks_like_row(raw_lines[nxt]) and len(first) < 80:
+            if first and nxt is not None and _looks_like_row(raw_lines[nxt], header["mode"]) and len(first) < 80:
                 pending_label += first
                 index += 1
                 continue
@@ -161,14 +188,50 @@ def _read_table(raw_lines: list[str], header_index: int, header: dict) -> tuple[
     return table, index
 
 
-def _looks_like_row(raw: str) -> bool:
-    cells = [c for c in _cells(raw) if c]
+def _looks_like_row(raw: str, mode: str = "wide") -> bool:
+    cells = [c for c in _cells(raw, mode) if c]
+    if mode == "single":
+        # a row of a whitespace-separated table ends in a value (or a qualitative phrase)
+        return len(cells) >= 2 and bool(re.search(r"\d|稳定|持续|完成|—", cells[-1])) \
+            or bool(_CATEGORY.match(raw.strip()))
     return len(cells) >= 2 or bool(_CATEGORY.match(raw.strip()))
+
+
+def _right_anchored(cells: list[str], header: dict) -> list[str]:
+    """Whitespace-split PDF rows: values are the rightmost cells, the unit just before them,
+    the label everything else (its own spaces included)."""
+    width = header["width"]
+    first_value = min(header["years"])
+    tail = width - first_value
+    if len(cells) <= tail:
+        return [""] * (width - len(cells)) + cells
+    values = cells[-tail:]
+    head = cells[:-tail]
+    unit = ""
+    if header["unit"] is not None and head and (known_unit(head[-1]) or head[-1] in ("万元/人", "人/万人")
+                                                or re.fullmatch(r"国家级|省级|市级|县级", head[-1])):
+        unit = head.pop()
+    number = ""
+    if header["label"] > 0 and head and re.fullmatch(r"\d{1,3}[.、．]?", head[0]):
+        number = head.pop(0).rstrip(".、．") + "."
+    joined = ""
+    for token in head:
+        glue = " " if joined and re.match(r"[A-Za-z0-9]", token) and re.search(r"[A-Za-z0-9]$", joined) else ""
+        joined += glue + token
+    label = (number + joined) if number else joined
+    out = [""] * width
+    out[header["label"]] = label
+    if header["unit"] is not None:
+        out[header["unit"]] = unit
+    out[first_value:] = values
+    return out
 
 
 def _row(index: int, raw: str, cells: list[str], width: int, header: dict,
          year_columns: list[tuple[int, int]], category: str, table: IndicatorTable) -> TableRow:
-    if len(cells) < width and "\t" not in raw:
+    if header["mode"] == "single":
+        cells = _right_anchored(cells, header)
+    elif len(cells) < width and "\t" not in raw:
         # runs of spaces collapse empty cells: the values are the rightmost cells
         cells = [""] * (width - len(cells)) + cells
     cells = cells + [""] * max(0, width - len(cells))
