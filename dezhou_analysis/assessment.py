@@ -421,7 +421,29 @@ class Assessor:
             row["eurostat_note"] = "average observed growth ÷ the growth rate the plan sets"
         row["models"] = ""
         row["models_skipped"] = "growth-rate targets are judged on observed average growth"
+        self._realised_growth(row, indicator, target, target_value, int(start))
         return self._finish(row, result)
+
+    def _realised_growth(self, row: dict, indicator: Indicator, target: dict,
+                         target_value: float | None, start: int) -> None:
+        """Average annual growth from the base year to the target year, once every year is in."""
+        target_year = int(target["target_year"])
+        direction = target["direction"] or indicator.direction or "increase"
+        growth = self.series(indicator.id, target["region"], "growth_yoy", None)
+        span = growth[(growth["year"] > start) & (growth["year"] <= target_year)]
+        realised = None
+        if len(span) == target_year - start:
+            realised = (float(np.prod(1 + span["value"].to_numpy() / 100)) ** (1 / len(span)) - 1) * 100
+        else:
+            levels = self.series(indicator.id, target["region"], "level", None).set_index("year")["value"]
+            if start in levels.index and target_year in levels.index:
+                realised = progress.annual_change(float(levels[start]), float(levels[target_year]),
+                                                  target_year - start, True)
+        if realised is None or target_value is None:
+            return
+        row["realised_year"], row["realised_value"] = target_year, realised
+        met = progress.target_met(realised, target_value, target["target_kind"], direction, self.tolerance)
+        row["verdict"] = "met" if met else "missed"
 
     def _finish(self, row: dict, result: TargetResult | None = None) -> TargetResult:
         result = result if isinstance(result, TargetResult) else TargetResult(row)

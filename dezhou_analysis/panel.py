@@ -78,7 +78,11 @@ def build_panel(plan_observations: pd.DataFrame | None, yearbook: YearbookResult
         candidates.extend(rows)
         exclusions.extend(excluded)
     if yearbook is not None:
-        files = sorted({obs["source"] for obs in yearbook.observations})
+        # a file whose data reach later years is the later edition: its values revise earlier ones
+        reach: dict[str, int] = {}
+        for obs in yearbook.observations:
+            reach[obs["source"]] = max(reach.get(obs["source"], 0), int(obs["year"]))
+        files = sorted(reach, key=lambda name: (reach[name], name))
         order = {name: i for i, name in enumerate(files)}
         for obs in yearbook.observations:
             row = {k: v for k, v in obs.items() if not k.startswith("_")}
@@ -103,6 +107,8 @@ def build_panel(plan_observations: pd.DataFrame | None, yearbook: YearbookResult
                           "difference": best["value"] - row["value"]})
         if row["source"] != "plan":
             exclusions.append(_superseded(row, best, "conflicts with (see conflicts.csv)"))
+    for row in derive_ratios(list(kept.values()), registry):
+        kept.setdefault(cell_key(row, registry), row)
     observations = pd.DataFrame(list(kept.values()))
     if len(observations):
         observations = observations.sort_values(
@@ -115,6 +121,41 @@ def build_panel(plan_observations: pd.DataFrame | None, yearbook: YearbookResult
         exclusion_frame = exclusion_frame.sort_values(["source", "source_detail", "indicator", "year"])
     return Panel(conform(observations, "observations"), conform(conflict_frame, "conflicts"),
                  conform(exclusion_frame, "exclusions"))
+
+
+def derive_ratios(rows: list[dict], registry: Registry) -> list[dict]:
+    """Shares the data give only through their parts (budget revenue and GDP → revenue ÷ GDP).
+
+    A derived value fills a gap; it never replaces a stated one. Both parts must be annual
+    levels of the same year and region; the result says which two cells it came from.
+    """
+    levels = {(r["indicator_id"], r["region"], r["year"]): r for r in rows
+              if r["measure"] == "level" and r["period_kind"] == "annual"}
+    derived = []
+    for ratio in registry:
+        if not (ratio.numerator and ratio.denominator):
+            continue
+        num_unit, den_unit = registry.get(ratio.numerator).unit, registry.get(ratio.denominator).unit
+        for (indicator_id, region, year), num in levels.items():
+            if indicator_id != ratio.numerator:
+                continue
+            den = levels.get((ratio.denominator, region, year))
+            if den is None or not den["value"] or (ratio.id, region, year) in levels:
+                continue
+            try:
+                value = convert(num["value"], num_unit, den_unit) / den["value"] * 100
+            except UnitError:
+                continue
+            basis = den["basis"] if den["basis"] else num["basis"]
+            derived.append({
+                "indicator_id": ratio.id, "region": region, "year": year,
+                "value": round(value, 4), "unit": "%", "measure": "level", "basis": basis,
+                "source": "derived",
+                "source_detail": f"{ratio.numerator} ({num['source']}: {num['source_detail']}) ÷ "
+                                 f"{ratio.denominator} ({den['source']}: {den['source_detail']}) × 100",
+                "note": f"derived: {num['value']:g} / {den['value']:g}", "period": str(year),
+                "period_kind": "annual"})
+    return derived
 
 
 def cell_key(row: dict, registry: Registry) -> tuple:

@@ -3,6 +3,7 @@ yearbook file that reaches 2022: verdicts, Brier scores and whether each method 
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -93,3 +94,25 @@ def test_ex_post_verdicts_and_scores_of_the_2019_call(parsed, with_2022):
     budget = frame.loc["budget_revenue_gdp_share"]
     assert budget["p_reached"] < 0.5 and budget["brier"] == pytest.approx(budget["p_reached"] ** 2)
     assert budget["status"] in ("off track", "uncertain")
+
+
+def test_ratio_targets_from_parts_and_growth_targets_ex_post(parsed, tmp_path):
+    """A later yearbook gives budget revenue and GDP (not their ratio) and investment growth."""
+    rows = ["指标,地区,年份,数值,单位,备注"]
+    for year, revenue, gdp in ((2020, 208.5, 3078.99), (2021, 230.2, 3488.77), (2022, 241.1, 3633.00)):
+        rows += [f"一般公共预算收入,德州市,{year},{revenue},亿元,", f"地区生产总值,德州市,{year},{gdp},亿元,post-census"]
+    for year, growth in ((2018, 6.1), (2019, 5.2), (2020, 4.8), (2021, 7.0), (2022, 6.4)):
+        rows.append(f"固定资产投资增速,德州市,{year},{growth},%,")
+    path = tmp_path / "later.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    yearbook = read_yearbooks(sorted(YEARBOOK.glob("*.csv")) + [path], default_region="德州市",
+                              today=dt.date(2026, 1, 1))
+    panel = build_panel(parsed.observations, yearbook)
+    share = panel.series("budget_revenue_gdp_share", "德州市").set_index("year")
+    assert share.loc[2022, "source"] == "derived"
+    assert share.loc[2022, "value"] == pytest.approx(241.1 / 3633.0 * 100, rel=1e-4)
+    frame = Assessor(parsed.targets, panel.observations, n_paths=500).fit().frame.set_index("indicator_id")
+    assert frame.loc["budget_revenue_gdp_share", "verdict"] == "missed"
+    investment = frame.loc["fixed_asset_investment"]
+    expected = (np.prod([1.061, 1.052, 1.048, 1.070, 1.064]) ** 0.2 - 1) * 100
+    assert investment["realised_value"] == pytest.approx(expected) and investment["verdict"] == "met"
