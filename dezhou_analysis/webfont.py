@@ -41,12 +41,16 @@ def subset_woff(characters: str) -> bytes | None:
         return None
     from fontTools import subset
     from fontTools.ttLib import TTFont
-    font = TTFont(path, fontNumber=_sc_face(path), lazy=True)
+    # no bounding-box or timestamp recalculation: faster, and the same bytes for the same text
+    font = TTFont(path, fontNumber=_sc_face(path), lazy=True, recalcBBoxes=False,
+                  recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = []
     options.name_IDs = [1]
     options.hinting = False
     options.notdef_outline = False
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG",
+                            "meta", "JSTF", "MATH"]  # horizontal Chinese text needs none of them
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)
