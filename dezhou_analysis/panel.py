@@ -13,9 +13,10 @@ import pandas as pd
 
 from dezhou_analysis.breaks import basis_key, default_basis
 from dezhou_analysis.indicators import Registry, default_registry
+from dezhou_analysis.parsing.numbers import agree, decimals
 from dezhou_analysis.schema import conform
 from dezhou_analysis.units import UnitError, convert
-from dezhou_analysis.yearbook import YearbookResult, agree, decimals
+from dezhou_analysis.yearbook import YearbookResult
 
 PANEL_MEASURES = {"level": "level", "share": "level", "count": "level", "ratio_part": "level",
                   "growth_yoy": "growth_yoy", "growth_avg": "growth_avg"}

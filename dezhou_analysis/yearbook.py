@@ -19,6 +19,7 @@ from dezhou_analysis.errors import InputError, Issue
 from dezhou_analysis.indicators import Indicator, Registry, default_registry
 from dezhou_analysis.parsing.context import canonical_region
 from dezhou_analysis.parsing.normalize import one_to_one_table
+from dezhou_analysis.parsing.numbers import agree, decimals
 from dezhou_analysis.periods import Period, PeriodError, is_year_header, parse_period
 from dezhou_analysis.units import canonical_unit, compatible, convert, known_unit
 
@@ -534,14 +535,3 @@ def _obs_exclusion(obs: dict, reason: str) -> dict:
     return {"source": obs["source"], "source_detail": obs["source_detail"],
             "indicator": obs["label"], "year": obs["period"], "value": f"{obs['value']:g}",
             "reason": reason}
-
-
-def decimals(value: float) -> int:
-    text = f"{value:.10g}"
-    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
-
-
-def agree(a: float, b: float) -> bool:
-    """Equal once both are rounded to the coarser of their two precisions."""
-    places = min(decimals(a), decimals(b))
-    return abs(a - b) <= 0.5 * 10 ** (-places) + 1e-9

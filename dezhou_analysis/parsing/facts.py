@@ -22,6 +22,7 @@ from dezhou_analysis.parsing.numbers import (
     RATIO,
     chinese_numeral_value,
     qualifier_kind,
+    round_like,
 )
 from dezhou_analysis.units import dimension
 
@@ -458,7 +459,7 @@ class _Sentence:
                   reference_region=region_text if same_place else other)
         if same_place:
             return  # "低于全市平均水平": the comparator is an average the text does not give
-        value = _round_like(subject.value - gap, subject.value, q.value)
+        value = round_like(subject.value - gap, subject.value, q.value)
         relation = "below" if sign < 0 else "above"
         fact = self.emit(q, subject.indicator, subject.label, subject.measure, subject.year,
                          subject.year_source, value=value, unit=subject.unit, region=other,
@@ -771,15 +772,6 @@ def _level_measure(indicator: Indicator | None, unit: str) -> str:
     if dimension(unit) in ("count", "persons") and indicator is None:
         return "count"
     return "level"
-
-
-def _decimals(value: float) -> int:
-    text = f"{value:.10g}"
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def _round_like(value: float, *inputs: float) -> float:
-    return round(value, max(_decimals(x) for x in inputs))
 
 
 def _fmt(value: float) -> str:

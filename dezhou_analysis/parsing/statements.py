@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dezhou_analysis.documents import Document
 from dezhou_analysis.indicators import Registry
-from dezhou_analysis.parsing.facts import Fact, _fmt, _round_like
+from dezhou_analysis.parsing.facts import Fact, _fmt
+from dezhou_analysis.parsing.numbers import decimals, round_like
 from dezhou_analysis.parsing.tables import IndicatorTable
 from dezhou_analysis.parsing.targets import full_unit, table_row_indicator
 
@@ -54,10 +55,10 @@ def derived_rows(facts: list[Fact], doc: Document) -> list[dict]:
         if fact.measure == "multiple":
             if not fact.value:
                 continue
-            value = round(base.value / fact.value, max(1, _decimals_of(base.value)))
+            value = round(base.value / fact.value, max(1, decimals(base.value)))
             how = f"{_fmt(base.value)} ÷ {_fmt(fact.value)} ({fact.year} value is {_fmt(fact.value)}× {fact.reference_year})"
         else:
-            value = _round_like(base.value - fact.value, base.value, fact.value)
+            value = round_like(base.value - fact.value, base.value, fact.value)
             sign = "−" if fact.value >= 0 else "+"
             how = (f"{_fmt(base.value)} {sign} {_fmt(abs(fact.value))} "
                    f"(change of {_fmt(fact.value)} {fact.unit} since {fact.reference_year})")
@@ -68,11 +69,6 @@ def derived_rows(facts: list[Fact], doc: Document) -> list[dict]:
                     "derivation": how, "year_source": "stated"})
         rows.append(row)
     return rows
-
-
-def _decimals_of(value: float) -> int:
-    text = f"{value:.10g}"
-    return len(text.split(".")[1]) if "." in text else 0
 
 
 def table_observation_rows(table: IndicatorTable, doc: Document, registry: Registry) -> list[dict]:
