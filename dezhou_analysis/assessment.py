@@ -415,9 +415,7 @@ class Assessor:
             row["eurostat_category"] = progress.UNABLE
         else:
             row["eurostat_value"] = ratio
-            row["eurostat_category"] = ("significant progress" if ratio >= 0.95 else
-                                        "moderate progress" if ratio >= 0.6 else
-                                        "insufficient progress" if ratio >= 0 else "movement away")
+            row["eurostat_category"] = progress.band(ratio, progress.EUROSTAT_BANDS)
             row["eurostat_note"] = "average observed growth ÷ the growth rate the plan sets"
         row["models"] = ""
         row["models_skipped"] = "growth-rate targets are judged on observed average growth"

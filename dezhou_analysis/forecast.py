@@ -193,10 +193,13 @@ class LogLinearTrend:
         return ForecastResults(self.name, data, sampler)
 
 
-def _contiguous_tail(data: SeriesData) -> SeriesData:
-    """The last basis segment on a complete annual grid (short gaps filled on the model scale)."""
+def _contiguous_tail(data: SeriesData, min_points: int) -> SeriesData:
+    """The last basis segment on a complete annual grid (short gaps filled on the model scale),
+    for models that need consecutive years; too short a segment is refused with the reason."""
     tail = data.last_segment()
     grid = np.arange(tail.years[0], tail.years[-1] + 1)
+    if len(grid) < min_points:
+        raise NotEnoughData(f"needs {min_points} consecutive years on one basis, has {len(grid)}")
     if len(grid) == tail.n:
         return tail
     if (len(grid) - tail.n) * 3 > len(grid):
@@ -213,9 +216,7 @@ class DampedTrendETS:
     min_points = 6
 
     def fit(self, data: SeriesData) -> ForecastResults:
-        tail = _contiguous_tail(data)
-        if tail.n < self.min_points:
-            raise NotEnoughData(f"needs {self.min_points} consecutive years on one basis, has {tail.n}")
+        tail = _contiguous_tail(data, self.min_points)
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -240,9 +241,7 @@ class Theta:
     max_horizon = 40
 
     def fit(self, data: SeriesData) -> ForecastResults:
-        tail = _contiguous_tail(data)
-        if tail.n < self.min_points:
-            raise NotEnoughData(f"needs {self.min_points} consecutive years on one basis, has {tail.n}")
+        tail = _contiguous_tail(data, self.min_points)
         from statsmodels.tsa.forecasting.theta import ThetaModel
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -91,6 +91,17 @@ def target_met(value: float, target: float, kind: str, direction: str, tolerance
 
 # ---- the four methods ---------------------------------------------------------------------------
 
+#: (lower bound, category) from the highest band down; the published thresholds
+EUROSTAT_BANDS = ((0.95, "significant progress"), (0.60, "moderate progress"),
+                  (0.0, "insufficient progress"), (-math.inf, "movement away"))
+UNSD_BANDS = ((0.95, "on track"), (0.10, "fair progress, acceleration needed"),
+              (0.0, "limited or no progress"), (-math.inf, "deterioration"))
+
+
+def band(ratio: float, bands: tuple[tuple[float, str], ...]) -> str:
+    return next(category for lower, category in bands if ratio >= lower)
+
+
 def eurostat(years: np.ndarray, values: np.ndarray, target: float, target_year: int,
              compound: bool, met: bool, span: int = 5) -> Category:
     method = "eurostat"
@@ -109,15 +120,7 @@ def eurostat(years: np.ndarray, values: np.ndarray, target: float, target_year: 
     if not np.isfinite(observed) or not np.isfinite(required) or required == 0:
         return Category(method, UNABLE, note="growth rate undefined (zero or negative values)")
     ratio = observed / required
-    if ratio >= 0.95:
-        category = "significant progress"
-    elif ratio >= 0.60:
-        category = "moderate progress"
-    elif ratio >= 0:
-        category = "insufficient progress"
-    else:
-        category = "movement away"
-    return Category(method, category, ratio, f"observed {observed:.2f} vs required {required:.2f} "
+    return Category(method, band(ratio, EUROSTAT_BANDS), ratio, f"observed {observed:.2f} vs required {required:.2f} "
                                              f"{'%/yr' if compound else 'per yr'} since {start_year}")
 
 
@@ -138,15 +141,7 @@ def unsd(years: np.ndarray, values: np.ndarray, target: float, target_year: int,
     if target == baseline:
         return Category(method, UNABLE, note="target equals the baseline")
     ratio = (projected - baseline) / (target - baseline)
-    if ratio >= 0.95:
-        category = "on track"
-    elif ratio >= 0.10:
-        category = "fair progress, acceleration needed"
-    elif ratio >= 0:
-        category = "limited or no progress"
-    else:
-        category = "deterioration"
-    return Category(method, category, ratio, f"projected {projected:.4g} in {target_year} "
+    return Category(method, band(ratio, UNSD_BANDS), ratio, f"projected {projected:.4g} in {target_year} "
                                              f"from {baseline:.4g} ({baseline_year})")
 
 
