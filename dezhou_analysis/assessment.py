@@ -83,6 +83,11 @@ class Assessment:
         return text
 
 
+def _direction(target: dict, indicator: Indicator) -> str:
+    """The target's own direction, else the indicator's; a plan's bare number is one to reach."""
+    return target["direction"] or indicator.direction or "increase"
+
+
 def _num(value) -> float | None:
     try:
         value = float(value)
@@ -141,8 +146,7 @@ class Assessor:
         # one value per year: the basis of the latest year wins where two bases overlap
         if len(frame):
             latest_basis = frame["basis"].iloc[-1]
-            frame = frame.sort_values(["year"]).assign(
-                _pref=lambda f: (f["basis"] != latest_basis).astype(int))
+            frame = frame.assign(_pref=(frame["basis"] != latest_basis).astype(int))
             frame = frame.sort_values(["year", "_pref"]).drop_duplicates("year").drop(columns="_pref")
         return frame.reset_index(drop=True)
 
@@ -171,8 +175,7 @@ class Assessor:
 
         def unable(reason: str) -> TargetResult:
             row["status"], row["status_reason"] = "unable to assess", reason
-            for method in ("eurostat", "unsd", "destatis", "midterm"):
-                row.setdefault(f"{method}_category", None)
+            for method in progress.METHODS:
                 if row[f"{method}_category"] is None:
                     row[f"{method}_category"] = progress.UNABLE
                     row[f"{method}_note"] = reason
@@ -183,7 +186,6 @@ class Assessor:
         if target["target_kind"] not in ("point", "approx", "at_least", "at_most", "qualitative"):
             return unable(f"target could not be read ({target['target_text']!r})")
         growth_target = target["target_measure"] == "growth_avg"
-        measure = "level"
         panel_unit = "%" if growth_target else indicator.unit
         target_value = _num(target["target_value"])
         target_high = _num(target["target_high"])
@@ -206,8 +208,8 @@ class Assessor:
         limit = self.as_of
         if growth_target:
             return self._growth_target(row, result, indicator, target, target_value, limit, rng, unable)
-        full = self.series(indicator.id, target["region"], measure, None)
-        history = self.series(indicator.id, target["region"], measure, limit)
+        full = self.series(indicator.id, target["region"], "level", None)
+        history = self.series(indicator.id, target["region"], "level", limit)
         result.history = history[["year", "value", "basis", "source", "source_detail"]].copy()
         self._realised(row, full, target, indicator, target_value, base_value)
         if history.empty:
@@ -220,7 +222,7 @@ class Assessor:
         row["latest_year"], row["latest_value"] = int(years[-1]), float(values[-1])
         row["years_left"] = target_year - int(years[-1])
         kind = target["target_kind"]
-        direction = target["direction"] or indicator.direction or "increase"
+        direction = _direction(target, indicator)
         if kind == "qualitative":
             return self._qualitative(row, result, indicator, years, values, segments, target_year,
                                      direction, rng)
@@ -251,7 +253,7 @@ class Assessor:
         if at.empty or target["target_kind"] == "qualitative" or target_value is None:
             return
         value = float(at["value"].iloc[-1])
-        direction = target["direction"] or indicator.direction or "increase"
+        direction = _direction(target, indicator)
         met = progress.target_met(value, target_value, target["target_kind"], direction, self.tolerance)
         if target["every_year"]:
             base_year = _num(target["base_year"]) or (target_year - 5)
@@ -317,17 +319,10 @@ class Assessor:
             row["p_reached"] = 1.0 if met_now else 0.0
             row["models"] = "observed"
             return
-        scale = choose_scale(indicator.kind, values)
-        data = SeriesData(years, values, segments, scale)
-        combination = fit_all(data, calibrate=True, seed=self.seed)
-        row["models_skipped"] = "; ".join(f"{k}: {v}" for k, v in combination.skipped.items())
-        if not combination.results:
-            row["models"] = ""
-            row["p_reached"] = None
+        simulated = self._simulate(row, result, indicator, years, values, segments, target_year, rng)
+        if simulated is None:
             return
-        row["models"] = ", ".join(combination.models)
-        future = np.arange(latest_year + 1, target_year + 1)
-        paths = combination.simulate(future, self.n_paths, rng)
+        combination, future, paths = simulated
         reached = reached_on_paths(paths, future, target_value, kind, direction, self.tolerance,
                                    every_year=every_year, target_year=target_year)
         if every_year and not met_now:
@@ -337,10 +332,22 @@ class Assessor:
         q = np.quantile(final, [0.025, 0.1, 0.9, 0.975])
         row["forecast_median"] = float(combination.forecast([target_year], n=self.n_paths, seed=self.seed)[0])
         row["forecast_low95"], row["forecast_low80"], row["forecast_high80"], row["forecast_high95"] = map(float, q)
-        bands = pd.DataFrame({"year": future})
-        for quantile in QUANTILES:
-            bands[f"q{quantile:g}"] = np.quantile(paths, quantile, axis=0)
-        result.bands = bands
+
+    def _simulate(self, row, result, indicator, years, values, segments, target_year, rng
+                  ) -> tuple[Combination, np.ndarray, np.ndarray] | None:
+        """Fit the models (recording which were used and why others were left out), simulate
+        paths to the target year and keep their quantile bands for the fan chart."""
+        data = SeriesData(years, values, segments, choose_scale(indicator.kind, values))
+        combination = fit_all(data, calibrate=True, seed=self.seed)
+        row["models_skipped"] = "; ".join(f"{k}: {v}" for k, v in combination.skipped.items())
+        row["models"] = ", ".join(combination.models)
+        if not combination.results:
+            return None
+        future = np.arange(int(years[-1]) + 1, target_year + 1)
+        paths = combination.simulate(future, self.n_paths, rng)
+        result.bands = pd.DataFrame({"year": future, **{
+            f"q{quantile:g}": np.quantile(paths, quantile, axis=0) for quantile in QUANTILES}})
+        return combination, future, paths
 
     def _qualitative(self, row, result, indicator, years, values, segments, target_year,
                      direction, rng) -> TargetResult:
@@ -354,7 +361,7 @@ class Assessor:
             consecutive = np.diff(years) == 1
             steps = np.diff(values)[same & consecutive]
             observed_ok = bool(np.all(steps > 0)) if len(steps) else True
-        for method in ("eurostat", "unsd", "destatis", "midterm"):
+        for method in progress.METHODS:
             row[f"{method}_category"] = progress.UNABLE
             row[f"{method}_note"] = "qualitative target: the method needs a number"
         latest_year = int(years[-1])
@@ -372,21 +379,13 @@ class Assessor:
             row["p_reached"] = 1.0 if observed_ok else 0.0
             row["models"] = "observed"
             return self._finish(row, result)
-        data = SeriesData(years, values, segments, choose_scale(indicator.kind, values))
-        combination: Combination = fit_all(data, calibrate=True, seed=self.seed)
-        row["models_skipped"] = "; ".join(f"{k}: {v}" for k, v in combination.skipped.items())
-        if combination.results:
-            future = np.arange(latest_year + 1, target_year + 1)
-            paths = combination.simulate(future, self.n_paths, rng)
+        simulated = self._simulate(row, result, indicator, years, values, segments, target_year, rng)
+        if simulated is not None:
+            _, future, paths = simulated
             ok = reached_on_paths(paths, future, 0.0, "qualitative", direction, self.tolerance,
                                   qualitative_rate=rate_like, last_value=float(values[-1]))
             row["p_reached"] = float(ok.mean()) if observed_ok else 0.0
-            row["models"] = ", ".join(combination.models)
             row["forecast_median"] = float(np.median(paths[:, -1]))
-            bands = pd.DataFrame({"year": future})
-            for quantile in QUANTILES:
-                bands[f"q{quantile:g}"] = np.quantile(paths, quantile, axis=0)
-            result.bands = bands
         return self._finish(row, result)
 
     def _growth_target(self, row, result, indicator, target, target_value, limit, rng, unable):
@@ -396,7 +395,9 @@ class Assessor:
         result.history = growth[["year", "value", "basis", "source", "source_detail"]].copy()
         row["rate_unit"] = "%/yr"
         row["required_rate"] = target_value
-        for method in ("unsd", "destatis", "midterm"):
+        for method in progress.METHODS:
+            if method == "eurostat":  # its ratio of growth rates is read below
+                continue
             row[f"{method}_category"] = progress.UNABLE
             row[f"{method}_note"] = "growth-rate target: the method applies to levels"
         start = _num(target["base_year"]) or (int(target["target_year"]) - 5)
@@ -426,7 +427,7 @@ class Assessor:
                          target_value: float | None, start: int) -> None:
         """Average annual growth from the base year to the target year, once every year is in."""
         target_year = int(target["target_year"])
-        direction = target["direction"] or indicator.direction or "increase"
+        direction = _direction(target, indicator)
         growth = self.series(indicator.id, target["region"], "growth_yoy", None)
         span = growth[(growth["year"] > start) & (growth["year"] <= target_year)]
         realised = None
@@ -443,8 +444,7 @@ class Assessor:
         met = progress.target_met(realised, target_value, target["target_kind"], direction, self.tolerance)
         row["verdict"] = "met" if met else "missed"
 
-    def _finish(self, row: dict, result: TargetResult | None = None) -> TargetResult:
-        result = result if isinstance(result, TargetResult) else TargetResult(row)
+    def _finish(self, row: dict, result: TargetResult) -> TargetResult:
         p = row.get("p_reached")
         if row.get("verdict") and row.get("realised_year") and (self.as_of is None or self.as_of >= row["realised_year"]):
             row["status"] = row["verdict"]
@@ -469,7 +469,7 @@ class Assessor:
             outcome = 1.0 if row["verdict"] != "missed" else 0.0
             if p is not None:
                 row["brier"] = (p - outcome) ** 2
-            for method in ("eurostat", "unsd", "destatis", "midterm"):
+            for method in progress.METHODS:
                 category = row.get(f"{method}_category")
                 if category and category != progress.UNABLE:
                     row[f"called_{method}"] = (category in progress.ON_TRACK[method]) == bool(outcome)

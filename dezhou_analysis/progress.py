@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 UNABLE = "unable to assess"
+METHODS = ("eurostat", "unsd", "destatis", "midterm")
 
 
 @dataclass
