@@ -161,6 +161,21 @@ def _warm_index_font(assessment, tasks: list[Task], paths: ProjectPaths) -> None
     font_face_css(render_index(assessment, provisional, {"run": "", "parameters": {}}, paths))
 
 
+ASSESSMENT_SETTINGS = ("as_of", "seed", "n_paths", "tolerance")
+
+
+def _assessment_settings(per_notebook: dict[str, dict], declared: dict) -> dict:
+    """The reachability report's assessment settings (given, else its declared defaults), so
+    the index and the report agree; a setting it does not declare keeps the Assessor's default."""
+    given = per_notebook.get("target_reachability", {})
+    defaults = declared.get("target_reachability", {})
+    settings = {name: given.get(name, defaults[name].default)
+                for name in ASSESSMENT_SETTINGS if name in defaults}
+    if "as_of" in settings:
+        settings["as_of"] = settings["as_of"] or None  # 0 means all data
+    return settings
+
+
 def _skip_uri_grammar() -> None:
     """jsonschema's optional `rfc3987_syntax` format checker compiles a grammar when imported
     (about 1.5 s, present whenever jupyterlab is installed); notebook validation never needs it,
@@ -230,6 +245,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
         shutil.rmtree(staging)
     for sub in ("notebooks", "reports", "full", "figures", "tables", "logs"):
         (staging / sub).mkdir(parents=True, exist_ok=True)
+    assessment_csv = staging / "assessment" / "assessment.csv"
     tasks = []
     for path in notebooks:
         params = dict(per_notebook[path.stem])
@@ -253,20 +269,12 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
         futures = {pool.submit(execute, task): task for task in tasks}
-        # while the kernels start, assess the targets with the reachability report's settings
-        reach = per_notebook.get("target_reachability", {})
-        defaults = declared.get("target_reachability", {})
-
-        def setting(name, fallback):
-            return reach.get(name, defaults[name].default if name in defaults else fallback)
+        # while the kernels start, assess the targets with the reachability report's settings;
         # written beside the run for now: data/processed is not touched while notebooks read it
-        assessment = assess_panel(data, staging / "assessment" / "assessment.csv",
-                                  as_of=setting("as_of", 0) or None, seed=setting("seed", 20180608),
-                                  n_paths=setting("n_paths", 4000),
-                                  tolerance=setting("tolerance", 0.05))
+        assessment = assess_panel(data, assessment_csv,
+                                  **_assessment_settings(per_notebook, declared))
         _say(f"  {assessment.describe()}")
-        write_data_tables(paths.processed, staging / "tables" / "data",
-                          staging / "assessment" / "assessment.csv")
+        write_data_tables(paths.processed, staging / "tables" / "data", assessment_csv)
         _warm_index_font(assessment, tasks, paths)
         for done, future in enumerate(as_completed(futures), 1):
             task = futures[future]
@@ -283,7 +291,6 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} ({record['seconds']} s){where}")
 
     phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
-    assessment_csv = staging / "assessment" / "assessment.csv"
     update_directory(paths.processed, {"assessment.csv": assessment_csv.read_bytes()})
     shutil.rmtree(assessment_csv.parent)
     finishing = time.perf_counter()

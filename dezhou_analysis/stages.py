@@ -124,20 +124,19 @@ def run_panel(documents: Path, yearbook_paths: list[Path] | None, yearbook_dir: 
     return PanelRun(parse, yearbook, panel)
 
 
-def run_assess(paths, yearbook_paths: list[Path] | None, out: Path, as_of: int | None = None,
-               seed: int = 20180608, n_paths: int = 4000, tolerance: float = 0.05,
-               registry: Registry | None = None):
-    """Parse, build the panel, assess every target; write the panel files and assessment.csv."""
+def run_assess(paths, yearbook_paths: list[Path] | None, out: Path,
+               registry: Registry | None = None, **settings):
+    """Parse, build the panel, assess every target; write the panel files and assessment.csv.
+    `settings` are the Assessor's (as_of, seed, n_paths, tolerance); its defaults apply."""
     registry = registry or default_registry()
     run = run_panel(paths.documents, yearbook_paths, paths.yearbook, paths.processed, registry)
-    return assess_panel(run, out, as_of, seed, n_paths, tolerance, registry)
+    return assess_panel(run, out, registry, **settings)
 
 
-def assess_panel(run: PanelRun, out: Path, as_of: int | None = None, seed: int = 20180608,
-                 n_paths: int = 4000, tolerance: float = 0.05, registry: Registry | None = None):
+def assess_panel(run: PanelRun, out: Path, registry: Registry | None = None, **settings):
     """Assess every target of a built panel and write assessment.csv."""
     from dezhou_analysis.assessment import Assessor
     assessment = Assessor(run.parse.targets, run.panel.observations, registry or default_registry(),
-                          as_of=as_of, seed=seed, n_paths=n_paths, tolerance=tolerance).fit()
+                          **settings).fit()
     update_directory(out.parent, {out.name: _csv_bytes(assessment.frame)})
     return assessment
