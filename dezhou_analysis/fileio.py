@@ -127,18 +127,32 @@ def replace_directory(source: Path, target: Path) -> None:
 def update_directory(target: str | Path, files: dict[str, bytes]) -> Path:
     """Replace some files of a directory so that readers see all of them change or none.
 
-    Files not named in `files` are carried over unchanged.
+    Everything else in the directory is carried over (hard-linked, so nothing is copied), dot
+    files included. A directory that also holds subdirectories or links is not a folder of
+    output files (a user's own folder given as --out): there each file is replaced on its own,
+    atomically, and nothing else is touched.
     """
     target = Path(target)
     recover_directory(target)
+    entries = list(target.iterdir()) if target.exists() else []
+    if any(item.is_symlink() or not item.is_file() for item in entries):
+        for name, data in files.items():
+            write_bytes_atomic(target / name, data)
+        return target
     with atomic_directory(target) as staging:
-        if target.exists():
-            for item in target.iterdir():
-                if item.is_file() and item.name not in files and not item.name.startswith("."):
-                    shutil.copy2(item, staging / item.name)
+        for item in entries:
+            if item.name not in files:
+                _link_or_copy(item, staging / item.name)
         for name, data in files.items():
             (staging / name).write_bytes(data)
     return target
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
 
 
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)

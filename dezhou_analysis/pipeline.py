@@ -24,7 +24,6 @@ from dezhou_analysis.fileio import (
     md5_file,
     recover_directory,
     sha256_file,
-    update_directory,
     write_bytes_atomic,
     write_text_atomic,
     xlsx_bytes,
@@ -291,7 +290,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} ({record['seconds']} s){where}")
 
     phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
-    update_directory(paths.processed, {"assessment.csv": assessment_csv.read_bytes()})
+    write_bytes_atomic(paths.processed / "assessment.csv", assessment_csv.read_bytes())
     shutil.rmtree(assessment_csv.parent)
     finishing = time.perf_counter()
     # -- index and manifest ---------------------------------------------------------------------------
@@ -345,6 +344,10 @@ def longest_first(tasks: list[Task], outputs: Path) -> list[Task]:
 
 
 def _update_latest(outputs: Path, final: Path) -> None:
+    """Point outputs/latest at the run, if the run is in outputs/ (a run written elsewhere with
+    --out leaves it alone: a relative link to it would dangle)."""
+    if final.parent.resolve() != outputs.resolve():
+        return
     link = outputs / "latest"
     tmp = outputs / ".latest.tmp"
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from dezhou_analysis.errors import InputError
-from dezhou_analysis.fileio import frame_to_csv_text, update_directory
+from dezhou_analysis.fileio import frame_to_csv_text, update_directory, write_bytes_atomic
 from dezhou_analysis.indicators import Registry, default_registry
 from dezhou_analysis.panel import Panel, build_panel
 from dezhou_analysis.parsing.document_set import ParseResult, parse_documents
@@ -138,5 +138,5 @@ def assess_panel(run: PanelRun, out: Path, registry: Registry | None = None, **s
     from dezhou_analysis.assessment import Assessor
     assessment = Assessor(run.parse.targets, run.panel.observations, registry or default_registry(),
                           **settings).fit()
-    update_directory(out.parent, {out.name: _csv_bytes(assessment.frame)})
+    write_bytes_atomic(out, _csv_bytes(assessment.frame))
     return assessment

@@ -79,6 +79,9 @@ def test_two_runs_give_identical_tables_and_figures(suite_run, tmp_path):
     a = json.loads((first / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     b = json.loads((second / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     assert a == b and len(a) > 50
+    latest = ROOT / "outputs" / "latest"
+    assert not latest.is_symlink() or latest.exists(), \
+        "a run written elsewhere does not repoint outputs/latest (the link would dangle)"
 
 
 def test_a_failing_notebook_is_named_and_the_others_still_report(tmp_path, capsys):

@@ -38,6 +38,43 @@ def test_update_directory_is_all_or_nothing(tmp_path):
     assert (target / "a.csv").read_bytes() == b"1\n" and (target / "b.csv").read_bytes() == b"3\n"
 
 
+def test_update_directory_keeps_what_it_does_not_replace(tmp_path):
+    target = tmp_path / "processed"
+    target.mkdir()
+    (target / ".gitkeep").write_bytes(b"")
+    (target / "notes.txt").write_bytes(b"mine\n")
+    update_directory(target, {"a.csv": b"1\n"})
+    assert sorted(p.name for p in target.iterdir()) == [".gitkeep", "a.csv", "notes.txt"]
+    assert (target / "notes.txt").read_bytes() == b"mine\n"
+
+
+def test_outputs_written_into_a_users_own_folder_touch_nothing_else(tmp_path):
+    folder = tmp_path / "desk"
+    (folder / "project" / "deep").mkdir(parents=True)
+    (folder / "project" / "deep" / "keep.txt").write_bytes(b"keep\n")
+    (folder / ".hidden").write_bytes(b"h\n")
+    (folder / "old.csv").write_bytes(b"old\n")
+    before = tree_hash(folder)
+    update_directory(folder, {"old.csv": b"new\n", "b.csv": b"2\n"})
+    after = tree_hash(folder)
+    assert (folder / "old.csv").read_bytes() == b"new\n" and (folder / "b.csv").read_bytes() == b"2\n"
+    assert {k: v for k, v in after.items() if k not in ("old.csv", "b.csv")} == \
+        {k: v for k, v in before.items() if k != "old.csv"}
+
+
+def test_assess_out_writes_one_file_and_leaves_its_folder_alone(tmp_path):
+    project = copy_project(tmp_path / "project")
+    folder = tmp_path / "elsewhere"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "x.txt").write_bytes(b"x\n")
+    (folder / ".dot").write_bytes(b"d\n")
+    before = tree_hash(folder)
+    assert main(["--project", str(project), "assess", "--out", str(folder / "a.csv"),
+                 "--paths", "200"]) == 0
+    after = tree_hash(folder)
+    assert after.pop("a.csv") and after == before
+
+
 def test_killed_runs_leave_earlier_outputs_whole_and_the_next_run_works(tmp_path):
     project = copy_project(tmp_path / "project")
     only = ["--only", "plan_extraction", "baseline"]
