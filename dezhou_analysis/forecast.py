@@ -246,9 +246,6 @@ class Theta:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = ThetaModel(tail.z, period=1, deseasonalize=False).fit()
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
             mean_all = np.asarray(result.forecast(self.max_horizon))
         alpha = float(np.asarray(result.params)[1])
         sigma2 = _ima_sigma2(tail.z, alpha)

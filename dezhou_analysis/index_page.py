@@ -6,13 +6,13 @@ All text from data files is escaped.
 
 from __future__ import annotations
 
-import html
 import json
 
 import pandas as pd
 
 from dezhou_analysis import __version__
 from dezhou_analysis.plotting import STATUS_COLOURS, STATUS_LABELS
+from dezhou_analysis.reports.common import esc
 
 TITLES = {
     "plan_extraction": ("规划文本解析", "Plan extraction"),
@@ -42,13 +42,9 @@ a { color: #0057A0; }
 """
 
 
-def _e(value) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def _chip(status: str) -> str:
     zh, en = STATUS_LABELS.get(status, (status, status))
-    return f'<span class="chip" style="background:{STATUS_COLOURS.get(status, "#BBB")}">{_e(zh)} · {_e(en)}</span>'
+    return f'<span class="chip" style="background:{STATUS_COLOURS.get(status, "#BBB")}">{esc(zh)} · {esc(en)}</span>'
 
 
 def _num(value, digits: int = 4) -> str:
@@ -66,9 +62,9 @@ def render_index(assessment, records: list[dict], manifest: dict, paths) -> str:
         latest = f"{_num(r.latest_value)} ({int(r.latest_year)})" if pd.notna(r.latest_value) else "—"
         p = f"{r.p_reached:.2f}" if pd.notna(r.p_reached) else "—"
         rows.append(
-            f"<tr><td>{_e(r.target_id)}</td><td>{_e(r.name_zh)}<br><small>{_e(r.name_en)}</small></td>"
-            f"<td>{_e(r.region)}</td><td>{_e(r.target_year)}: {_e(r.target_text)}</td><td>{_e(latest)}</td>"
-            f"<td>{_e(p)}</td><td>{_chip(r.status)}</td><td><small>{_e(r.status_reason)}</small></td></tr>")
+            f"<tr><td>{esc(r.target_id)}</td><td>{esc(r.name_zh)}<br><small>{esc(r.name_en)}</small></td>"
+            f"<td>{esc(r.region)}</td><td>{esc(r.target_year)}: {esc(r.target_text)}</td><td>{esc(latest)}</td>"
+            f"<td>{esc(p)}</td><td>{_chip(r.status)}</td><td><small>{esc(r.status_reason)}</small></td></tr>")
     report_rows = []
     for record in records:
         name = record["notebook"]
@@ -77,13 +73,13 @@ def render_index(assessment, records: list[dict], manifest: dict, paths) -> str:
             state = "完成 ok"
         else:
             err = record.get("error") or {}
-            state = (f'<span class="failed">失败 failed — cell {_e(err.get("cell"))}: '
-                     f'{_e(err.get("ename"))}: {_e(err.get("evalue"))}</span>')
+            state = (f'<span class="failed">失败 failed — cell {esc(err.get("cell"))}: '
+                     f'{esc(err.get("ename"))}: {esc(err.get("evalue"))}</span>')
         report_rows.append(
-            f'<tr><td><a href="reports/{_e(name)}.html">{_e(zh)} · {_e(en)}</a></td>'
-            f'<td><a href="full/{_e(name)}.html">含代码 with code</a> · '
-            f'<a href="notebooks/{_e(name)}.ipynb">.ipynb</a></td>'
-            f"<td>{state}</td><td>{_e(record.get('seconds'))} s</td></tr>")
+            f'<tr><td><a href="reports/{esc(name)}.html">{esc(zh)} · {esc(en)}</a></td>'
+            f'<td><a href="full/{esc(name)}.html">含代码 with code</a> · '
+            f'<a href="notebooks/{esc(name)}.ipynb">.ipynb</a></td>'
+            f"<td>{state}</td><td>{esc(record.get('seconds'))} s</td></tr>")
     as_of = assessment.as_of
     scope = f"数据截至 {as_of} 年 · data up to {as_of}" if as_of else "使用全部数据 · all data used"
     brier = assessment.brier_score()
@@ -98,7 +94,7 @@ def render_index(assessment, records: list[dict], manifest: dict, paths) -> str:
 <body><main>
 <h1>德州市新旧动能转换重大工程实施规划（2018—2022年）目标监测</h1>
 <p class="sub">Monitoring the targets of Dezhou's 2018–2022 plan for new and old growth drivers ·
-{_e(scope)} · run {_e(manifest['run'])}</p>
+{esc(scope)} · run {esc(manifest['run'])}</p>
 <h2>总体状况 · Headline</h2>
 <p class="counts">{chips}</p>
 <p>共 {len(frame)} 个目标。“无法评估”表示现有数据不足，原因见右栏；在 data/raw/yearbook 补充统计数据后重新运行即可更新。<br>
@@ -116,6 +112,6 @@ Add yearbook data under data/raw/yearbook and re-run to update.</p>
 <p><a href="tables/data/assessment.csv">assessment.csv</a> · <a href="tables/data/assessment.xlsx">assessment.xlsx</a> ·
 <a href="tables/data/observations.csv">observations.csv</a> · <a href="tables/data/plan_targets.csv">plan_targets.csv</a> ·
 <a href="manifest.json">manifest.json</a> (parameters, input md5s, versions, timings, output hashes)</p>
-<footer>dezhou-analysis {_e(__version__)} · parameters: <code>{_e(params)}</code></footer>
+<footer>dezhou-analysis {esc(__version__)} · parameters: <code>{esc(params)}</code></footer>
 </main></body></html>
 """

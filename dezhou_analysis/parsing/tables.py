@@ -150,16 +150,9 @@ def _read_table(raw_lines: list[str], header_index: int, header: dict) -> tuple[
         cells = _cells(raw, header["mode"])
         non_empty = [c for c in cells if c]
         first = non_empty[0] if non_empty else ""
-        category_match = _CATEGORY.match(first.replace(" ", ""))
-        whole = "".join(non_empty)
-        if (category_match and (all(not c for c in cells[1:]) or len(non_empty) == 1)) or (
-                header["mode"] == "single" and category_match and not re.search(r"\d", whole)):
-            category = category_match.group(3).strip()
-            parent, pending_label = None, ""
-            index += 1
-            continue
-        if len(non_empty) == 1 and _CATEGORY_WORD.match(first):
-            category = first
+        heading = _category_heading(cells, non_empty, header["mode"])
+        if heading is not None:
+            category = heading
             parent, pending_label = None, ""
             index += 1
             continue
@@ -186,6 +179,19 @@ def _read_table(raw_lines: list[str], header_index: int, header: dict) -> tuple[
         table.rows.append(row)
         index += 1
     return table, index
+
+
+def _category_heading(cells: list[str], non_empty: list[str], mode: str) -> str | None:
+    """The name of a category row — `（一）质量效益类` alone on its line (in PDF text, a line
+    without digits), or a bare `…类` — else None."""
+    first = non_empty[0] if non_empty else ""
+    match = _CATEGORY.match(first.replace(" ", ""))
+    if match and (all(not c for c in cells[1:]) or len(non_empty) == 1
+                  or (mode == "single" and not re.search(r"\d", "".join(non_empty)))):
+        return match.group(3).strip()
+    if len(non_empty) == 1 and _CATEGORY_WORD.match(first):
+        return first
+    return None
 
 
 def _looks_like_row(raw: str, mode: str = "wide") -> bool:
