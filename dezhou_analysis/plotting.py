@@ -360,11 +360,12 @@ def comparison_chart(frame: pd.DataFrame, *, title: str, unit: str, highlight: s
 
 
 def industry_chart(frame: pd.DataFrame, *, language: str = "zh+en", source: str = ""):
-    """2022 revenue or value-added targets of the "6+6" industries, observed values beside them."""
+    """Revenue or value-added targets of the "6+6" industries, observed values beside them."""
     data = frame.sort_values("target_value")
+    year = int(data["target_year"].max())
     fig, ax = plt.subplots(figsize=(8.0, max(3.0, 0.42 * len(data) + 1.2)))
     y = np.arange(len(data))
-    ax.barh(y, data["target_value"], color="#56B4E9", label=bilingual("2022年目标", "2022 target", language))
+    ax.barh(y, data["target_value"], color="#56B4E9", label=bilingual(f"{year}年目标", f"{year} target", language))
     if "latest_value" in data:
         observed = data["latest_value"].to_numpy(dtype=float)
         ok = ~np.isnan(observed)
@@ -374,7 +375,7 @@ def industry_chart(frame: pd.DataFrame, *, language: str = "zh+en", source: str 
         ax.text(value, yy, f" {value:g}", va="center", fontsize=8)
     ax.set_yticks(y, data["label"], fontsize=8)
     ax.set_xlabel(bilingual("亿元", "100 million yuan", language))
-    ax.set_title(bilingual("“6+6”产业2022年目标", "Targets of the 6+6 industries for 2022", language))
+    ax.set_title(bilingual(f"“6+6”产业{year}年目标", f"Targets of the 6+6 industries for {year}", language))
     ax.legend(frameon=False, loc="lower right")
     caption(fig, source)
     return fig

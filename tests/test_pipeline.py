@@ -140,3 +140,12 @@ def test_no_report_contains_a_missing_glyph_warning(suite_run):
     for page in [out / "index.html", *sorted((out / "reports").glob("*.html"))]:
         text = page.read_text(encoding="utf-8")
         assert "missing from font" not in text and "Glyph" not in text, page.name
+
+
+def test_industry_counts_in_the_report_add_up(suite_run):
+    _, out = suite_run
+    report = (out / "reports" / "industries.html").read_text(encoding="utf-8")
+    found = re.search(r"规划为 (\d+) 个产业（传统产业 (\d+) 个、新兴产业 (\d+) 个）设定了 (\d+) 个2022年目标", report)
+    assert found, "the industries paragraph states its counts"
+    industries, traditional, emerging, _ = map(int, found.groups())
+    assert (industries, traditional, emerging) == (12, 6, 6)

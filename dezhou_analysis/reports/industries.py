@@ -20,6 +20,9 @@ from dezhou_analysis.reports.common import setup as _setup
 __all__ = ["setup", "targets", "progress_table", "provenance"]
 
 
+TYPE_EN = {"新兴产业": "emerging", "传统产业": "traditional"}
+
+
 def setup(as_of: int = 0, **kwargs) -> ReportContext:
     return _setup("industries", as_of=as_of, **kwargs)
 
@@ -50,9 +53,18 @@ def _latest(ctx: ReportContext, indicator_id: str) -> tuple[float | None, int | 
 def targets(ctx: ReportContext) -> None:
     heading(ctx, "“6+6”产业目标", "The 6+6 industries' targets", 1)
     rows = industry_targets(ctx)
-    industries = sorted(set(rows["industry"]))
-    paragraph(ctx, f"规划为 {len(industries)} 个产业设定了 {len(rows)} 个2022年目标（六大新兴产业和六大传统产业）。",
-              f"The plan sets {len(rows)} targets for 2022 across {len(industries)} industries (six emerging, six traditional).")
+    named = rows[rows["group"].str.contains(":")]  # a group without ":" is a type as a whole
+    per_type = named.groupby("type")["industry"].nunique()
+    years = [str(int(y)) for y in sorted(rows["target_year"].dropna().unique())]
+    whole = len(rows) - len(named)
+    paragraph(ctx, f"规划为 {named['industry'].nunique()} 个产业（"
+                   + "、".join(f"{kind} {n} 个" for kind, n in per_type.items())
+                   + f"）设定了 {len(named)} 个{'、'.join(years)}年目标"
+                   + (f"，另有 {whole} 个产业整体目标" if whole else "") + "。",
+              f"The plan sets {len(named)} targets for {', '.join(years)} across "
+              f"{named['industry'].nunique()} industries ("
+              + ", ".join(f"{n} {TYPE_EN.get(kind, kind)}" for kind, n in per_type.items()) + ")"
+              + (f", and {whole} for a type of industry as a whole" if whole else "") + ".")
     latest = [_latest(ctx, i) for i in rows["indicator_id"]]
     rows["latest_value"] = [v for v, _ in latest]
     rows["latest_year"] = [y for _, y in latest]
