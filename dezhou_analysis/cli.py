@@ -52,12 +52,17 @@ def cmd_parse(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    from dezhou_analysis.stages import documents_home_region
     from dezhou_analysis.yearbook import read_yearbooks, yearbook_files
     targets: list[Path] = []
     for item in args.paths:
         p = Path(item)
         targets.extend(yearbook_files(p) if p.is_dir() else [p])
-    result = read_yearbooks(targets, default_region=args.region or "", sheet=args.sheet)
+    region = args.region or documents_home_region(paths.documents)
+    if region and not args.region:
+        _print(f"rows that name no region are taken as {region} (the plan's region; "
+               "--region to change)")
+    result = read_yearbooks(targets, default_region=region, sheet=args.sheet)
     for warning in result.warnings:
         _print(f"warning: {warning}")
     if result.issues:
@@ -125,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check yearbook files; exit 1 with every problem")
     p.add_argument("paths", nargs="+", help="yearbook files or folders")
     p.add_argument("--sheet", help="only this sheet of .xlsx files")
-    p.add_argument("--region", help="region for rows that name none (default: the sidecar's)")
+    p.add_argument("--region", help="region for rows that name none (default: the file's sidecar, else the plan's region)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("template", help="write a fill-in yearbook template")

@@ -17,6 +17,7 @@ class Period:
     kind: str          # annual | partial | span
     label: str         # canonical text: 2019, 2018H1, 2022Q1-3, 2022M1-10, 2017-2021
     start_year: int | None = None
+    status: str = ""   # what the header said of the figure: 快报, 初步核算, 修订…
 
     @property
     def is_annual(self) -> bool:
@@ -39,6 +40,10 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"^{_YEAR}\s*年?\s*(\d{{1,2}})\s*月(?:份|末|底)?$"), "month"),
     (re.compile(rf"^{_YEAR}\s*[-/.]\s*(\d{{1,2}})$"), "month"),
 ]
+# A figure's status written after its period: 2021年(快报), 2022年初步核算数, 2020r.
+_STATUS = re.compile(r"[(（]?(快报数?|初步核算数?|初步数?|核实数?|最终核实数?|修订数?|修订后|调整后|"
+                     r"(?<=\d)[pr])[)）]?$")
+_NOT_OBSERVED = re.compile(r"预计|预测|计划|目标|规划")
 _QUARTERS_ZH = {"前三季度": (1, 3), "一季度": (1, 1), "第一季度": (1, 1), "前两季度": (1, 2),
                 "二季度": (2, 2), "第二季度": (2, 2), "三季度": (3, 3), "第三季度": (3, 3),
                 "四季度": (4, 4), "第四季度": (4, 4)}
@@ -57,6 +62,16 @@ def parse_period(value: object) -> Period:
     text = str(value).translate(one_to_one_table()).strip().replace(" ", "")
     if not text:
         raise PeriodError("empty period; expected a year such as 2019 or 2019年")
+    if _NOT_OBSERVED.search(text):
+        raise PeriodError(f"{text!r} is an estimate or a plan figure, not an observation")
+    status = _STATUS.search(text)
+    if status and status.start() > 0:
+        found = _parse_text(text[:status.start()])
+        return Period(found.year, found.kind, found.label, found.start_year, status.group(1))
+    return _parse_text(text)
+
+
+def _parse_text(text: str) -> Period:
     for pattern, kind in _PATTERNS:
         m = pattern.match(text)
         if not m:

@@ -72,7 +72,7 @@ def ratio_grid(base: RatioBase, target: float, target_year: int, kind: str = "at
                numerator_growth=DEFAULT_NUMERATOR_GROWTH,
                denominator_growth=DEFAULT_DENOMINATOR_GROWTH) -> pd.DataFrame:
     """Tidy grid: one row per (numerator growth, denominator growth) pair, in % a year."""
-    years = target_year - base.year
+    years = _years_left(base, target_year)
     gn, gd = np.meshgrid(np.asarray(numerator_growth, float), np.asarray(denominator_growth, float),
                          indexing="ij")
     ratio = base.ratio * ((1 + gn / 100) / (1 + gd / 100)) ** years
@@ -87,7 +87,14 @@ def ratio_grid(base: RatioBase, target: float, target_year: int, kind: str = "at
 def required_numerator_growth(base: RatioBase, target: float, target_year: int,
                               denominator_growth) -> pd.DataFrame:
     """The numerator growth that just reaches the target, for each denominator growth."""
-    years = target_year - base.year
+    years = _years_left(base, target_year)
     gd = np.asarray(denominator_growth, float)
     needed = ((target / base.ratio) ** (1 / years) * (1 + gd / 100) - 1) * 100
     return pd.DataFrame({"denominator_growth": gd, "required_numerator_growth": needed})
+
+
+def _years_left(base: RatioBase, target_year: int) -> int:
+    if target_year <= base.year:
+        raise ValueError(f"no years left: the base year {base.year} is not before the target "
+                         f"year {target_year}; take the base with as_of={target_year - 1}")
+    return target_year - base.year

@@ -28,9 +28,26 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def home_region(parse: ParseResult) -> str:
     """The region of the plan documents (their sidecars say it), used as the yearbook default."""
-    plans = [d["region"] for d in parse.documents if d["kind"] == "plan" and d["region"]]
-    regions = plans or [d["region"] for d in parse.documents if d["region"]]
-    return max(set(regions), key=regions.count) if regions else ""
+    return _most_common_region([(d["kind"], d["region"]) for d in parse.documents])
+
+
+def documents_home_region(directory: Path) -> str:
+    """home_region without parsing: what `validate` uses, so it accepts what `run` accepts."""
+    from dezhou_analysis.documents import DocumentError, list_documents, load_document
+    pairs = []
+    for path in list_documents(directory):
+        try:
+            document = load_document(path)
+        except DocumentError:
+            continue
+        pairs.append((document.meta.get("kind"), document.region))
+    return _most_common_region(pairs)
+
+
+def _most_common_region(kinds_and_regions: list[tuple[str | None, str | None]]) -> str:
+    plans = [region for kind, region in kinds_and_regions if kind == "plan" and region]
+    regions = plans or [region for _, region in kinds_and_regions if region]
+    return max(sorted(set(regions)), key=regions.count) if regions else ""
 
 
 def parse_files(parse: ParseResult) -> dict[str, bytes]:

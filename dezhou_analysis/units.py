@@ -98,7 +98,10 @@ def conversion_factor(source: str | None, target: str | None) -> float:
 
 
 def convert(value: float, source: str | None, target: str | None) -> float:
-    return value * conversion_factor(source, target)
+    """The value in `target`; 15 significant digits, so 2401000 万元 is 240.1 亿元, not
+    240.10000000000002 (binary noise would otherwise reach tables and conflict checks)."""
+    factor = conversion_factor(source, target)
+    return value if factor == 1 else float(f"{value * factor:.15g}")
 
 
 def all_units() -> list[str]:

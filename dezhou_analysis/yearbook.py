@@ -20,31 +20,16 @@ from dezhou_analysis.indicators import Indicator, Registry, default_registry
 from dezhou_analysis.parsing.context import canonical_region
 from dezhou_analysis.parsing.normalize import one_to_one_table
 from dezhou_analysis.parsing.numbers import agree, decimals
-from dezhou_analysis.periods import Period, PeriodError, is_year_header, parse_period
+from dezhou_analysis.periods import Period, PeriodError, parse_period
 from dezhou_analysis.units import canonical_unit, compatible, convert, known_unit
+from dezhou_analysis.yearbook_layout import MISSING, Record, present, read_table
 
 SUPPORTED = (".csv", ".xlsx", ".xlsm", ".tsv", ".txt")
 IGNORED_SUFFIXES = (".yml", ".yaml", ".md")
 
-HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "indicator_id": ("indicator_id", "id", "指标代码", "指标id", "代码", "指标编号"),
-    "indicator": ("indicator", "指标", "指标名称", "项目", "名称", "name", "label",
-                  "indicator_zh", "中文名称", "指标（中文）"),
-    "indicator_en": ("indicator_en", "indicator (english)", "英文名称", "english name", "指标（英文）"),
-    "region": ("region", "地区", "区域", "城市", "地市", "area"),
-    "year": ("year", "年份", "年度", "时间", "period", "期间", "年"),
-    "value": ("value", "数值", "值", "数据", "数量", "取值"),
-    "unit": ("unit", "单位", "计量单位", "units"),
-    "source": ("source", "来源", "数据来源", "出处", "url"),
-    "note": ("note", "notes", "备注", "说明", "注释", "注", "remark", "remarks"),
-    "basis": ("basis", "口径", "统计口径"),
-}
-_HEADER_LOOKUP = {name: key for key, names in HEADER_SYNONYMS.items() for name in names}
-_MISSING = {"", "-", "—", "–", "/", "…", "...", "..", "na", "n/a", "nan", "none", "null", "无",
-            "暂无", "——", "x"}
 _FOOTNOTE = re.compile(r"(?<=\d)\s*(?:\*+|[①②③④⑤⑥⑦⑧⑨⑩]|\[\d+\]|（注\d*）|\(注\d*\))$")
+_ASIDE = re.compile(r"\s*[（(][^（）()]{1,12}[)）]")
 _UNIT_IN_LABEL = re.compile(r"^(?P<label>.+?)\s*[（(](?P<unit>[^（）()]{1,10})[)）]\s*$")
-_SHEET_UNIT = re.compile(r"单位\s*[:：]\s*(?P<unit>\S+)|unit\s*[:：]\s*(?P<unit2>\S+)", re.IGNORECASE)
 GROWTH_MEASURES = ("growth_yoy", "growth_avg")
 
 
@@ -68,23 +53,6 @@ class YearbookResult:
             raise InputError(self.issues, f"{len(self.issues)} problem(s) in yearbook data")
 
 
-@dataclass
-class _Record:
-    file: str
-    sheet: str | None
-    row: int
-    label: str
-    indicator_id: str
-    region: str
-    period: object
-    value: object
-    unit: str
-    source: str
-    note: str
-    basis: str
-    columns: dict[str, str]  # field -> column name as written, for messages
-
-
 # ---------------------------------------------------------------------------------------------
 # file level
 
@@ -105,7 +73,15 @@ def read_yearbooks(paths: list[str | Path], registry: Registry | None = None,
     for path in paths:
         result.extend(read_yearbook(path, registry, default_region, sheet, today))
     _check_duplicates(result, registry)
+    result.issues = _once(result.issues)
+    result.warnings = _once(result.warnings)
     return result
+
+
+def _once(issues: list[Issue]) -> list[Issue]:
+    """A wide row repeats its row-level problem once per year column: say it once."""
+    seen: set[str] = set()
+    return [i for i in issues if not (str(i) in seen or seen.add(str(i)))]
 
 
 def read_yearbook(path: str | Path, registry: Registry | None = None, default_region: str = "",
@@ -133,8 +109,10 @@ def read_yearbook(path: str | Path, registry: Registry | None = None, default_re
     if not tables:
         result.issues.append(Issue(path.name, "no data: the file has no rows"))
     for sheet_name, rows in tables:
-        records = _records(path.name, sheet_name, rows, result)
-        for record in records:
+        table = read_table(path.name, sheet_name, rows)
+        result.issues.extend(table.issues)
+        result.warnings.extend(table.warnings)
+        for record in table.records:
             _validate(record, registry, region, result, today or dt.date.today())
     result.files.append({"file": path.name, "records": sum(1 for o in result.observations)})
     return result
@@ -204,7 +182,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[str, list[tuple[int,
             ws = workbook[name]
             rows = [(i, [_excel_value(c) for c in cells]) for i, cells in
                     enumerate(ws.iter_rows(min_row=1), start=1)]
-            if any(any(_present(v) for v in values) for _, values in rows):
+            if any(any(present(v) for v in values) for _, values in rows):
                 tables.append((name, rows))
         return tables
     finally:
@@ -218,118 +196,6 @@ def _excel_value(cell) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
         return f"{value * 100:.10g}%"
     return value
-
-
-def _present(value: object) -> bool:
-    return value is not None and str(value).strip() != ""
-
-
-# ---------------------------------------------------------------------------------------------
-# table level: header detection, long and wide layouts
-
-def _header_key(cell: object) -> str | None:
-    if cell is None:
-        return None
-    text = str(cell).translate(one_to_one_table()).strip().lower()
-    text = re.sub(r"\s+", " ", text)
-    return _HEADER_LOOKUP.get(text)
-
-
-def _records(file: str, sheet: str | None, rows: list[tuple[int, list[object]]],
-             result: YearbookResult) -> list[_Record]:
-    sheet_unit = ""
-    header_at = None
-    layout = None
-    for position, (_row_no, cells) in enumerate(rows[:20]):
-        keys = [_header_key(c) for c in cells]
-        periods = [i for i, c in enumerate(cells) if _present(c) and keys[i] is None and is_year_header(c)]
-        has_label = "indicator" in keys or "indicator_id" in keys
-        if has_label and "year" in keys and "value" in keys:
-            header_at, layout = position, "long"
-            break
-        if has_label and periods:
-            header_at, layout = position, "wide"
-            break
-        for cell in cells:
-            m = _SHEET_UNIT.search(str(cell or ""))
-            if m:
-                sheet_unit = canonical_unit(m.group("unit") or m.group("unit2"))
-    if header_at is None:
-        if not any(isinstance(c, (int, float)) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*%?", str(c or ""))
-                   for _, cells in rows for c in cells if _present(c)):
-            result.warnings.append(Issue(file, "sheet skipped: no header row and no numbers "
-                                               "(a notes sheet?)", sheet=sheet, severity="warning"))
-            return []
-        result.issues.append(Issue(file, "no header row found in the first 20 rows: expected a "
-                                         "column 指标/indicator and either 年份/year + 数值/value "
-                                         "(long layout) or one column per year such as 2019 or "
-                                         "2019年 (wide layout)", sheet=sheet))
-        return []
-    header_row_no, header = rows[header_at]
-    keys = [_header_key(c) for c in header]
-    columns: dict[str, int] = {}
-    for index, key in enumerate(keys):
-        if key and key not in columns:
-            columns[key] = index
-    names = {key: str(header[i]).strip() for key, i in columns.items()}
-    period_columns = [(i, header[i]) for i, c in enumerate(header)
-                      if layout == "wide" and _present(c) and keys[i] is None and is_year_header(c)]
-
-    def cell(cells: list[object], key: str) -> object:
-        index = columns.get(key)
-        return cells[index] if index is not None and index < len(cells) else None
-
-    def text(cells: list[object], key: str) -> str:
-        value = cell(cells, key)
-        return "" if value is None else str(value).strip()
-
-    records: list[_Record] = []
-    for row_no, cells in rows[header_at + 1:]:
-        if not any(_present(c) for c in cells):
-            continue
-        label = text(cells, "indicator")
-        indicator_id = text(cells, "indicator_id")
-        common = dict(file=file, sheet=sheet, row=row_no, label=label, indicator_id=indicator_id,
-                      region=text(cells, "region"), unit=text(cells, "unit") or sheet_unit,
-                      source=text(cells, "source"), note=text(cells, "note"),
-                      basis=text(cells, "basis"))
-        if layout == "long":
-            if not _present(cell(cells, "year")) and not _present(cell(cells, "value")):
-                if label or indicator_id:
-                    result.warnings.append(Issue(file, f"row without year or value skipped "
-                                                       f"({(label or indicator_id)[:40]!r}: a note?)",
-                                                 row=row_no, sheet=sheet, severity="warning"))
-                continue
-            if not (label or indicator_id):
-                if any(_present(cell(cells, k)) for k in ("value", "year")):
-                    result.issues.append(Issue(file, "a value without an indicator",
-                                               row=row_no, column=names.get("indicator", "indicator"),
-                                               sheet=sheet))
-                continue
-            records.append(_Record(period=cell(cells, "year"), value=cell(cells, "value"),
-                                   columns={"value": names.get("value", "value"),
-                                            "year": names.get("year", "year"),
-                                            "indicator": names.get("indicator", names.get("indicator_id", "indicator")),
-                                            "unit": names.get("unit", "unit"),
-                                            "region": names.get("region", "region")},
-                                   **common))
-        else:
-            values = [(i, head) for i, head in period_columns
-                      if i < len(cells) and _present(cells[i])
-                      and str(cells[i]).strip().lower() not in _MISSING]
-            if not (label or indicator_id):
-                if values:
-                    result.issues.append(Issue(file, "values without an indicator", row=row_no,
-                                               column=names.get("indicator", "indicator"), sheet=sheet))
-                continue
-            for index, head in values:
-                records.append(_Record(period=head, value=cells[index],
-                                       columns={"value": str(head).strip(), "year": str(head).strip(),
-                                                "indicator": names.get("indicator", names.get("indicator_id", "indicator")),
-                                                "unit": names.get("unit", "unit"),
-                                                "region": names.get("region", "region")},
-                                       **common))
-    return records
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +218,11 @@ def parse_number(value: object) -> tuple[float | None, str, str]:
         text, unit = text[:-1].strip(), "%"
     elif text.endswith("‰"):
         text, unit = text[:-1].strip(), "‰"
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text).replace(" ", "")
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text).replace(" ", "").replace("\u2212", "-")
+    if not unit:
+        written = re.fullmatch(r"([-+]?[\d.]+)([^\d.%‰]{1,6})", text)
+        if written and known_unit(written.group(2)):  # 3078.99亿元
+            text, unit = written.group(1), canonical_unit(written.group(2))
     if re.fullmatch(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", text):
         return float(text), unit, warning
     return None, unit, warning
@@ -371,7 +241,7 @@ def clean_label(label: str) -> str:
     return text
 
 
-def _validate(record: _Record, registry: Registry, default_region: str,
+def _validate(record: Record, registry: Registry, default_region: str,
               result: YearbookResult, today: dt.date) -> None:
     where = dict(row=record.row, sheet=record.sheet)
     label_text = record.indicator_id or record.label
@@ -382,6 +252,8 @@ def _validate(record: _Record, registry: Registry, default_region: str,
     found = registry.match_with_measure(record.indicator_id) if record.indicator_id else None
     if found is None and label:
         found = registry.match_with_measure(label)
+    if found is None and _ASIDE.search(label):  # 研究与试验发展(R&D)经费支出, 地区生产总值(现价)
+        found = registry.match_with_measure(_ASIDE.sub("", label))
     if found is None:
         near = registry.nearest(label or record.indicator_id)
         hint = f"; nearest known: {', '.join(near)}" if near else ""
@@ -390,7 +262,11 @@ def _validate(record: _Record, registry: Registry, default_region: str,
                                    column=record.columns["indicator"], **where))
         return
     indicator, measure = found
-    measure = measure or "level"
+    if record.measure and measure:
+        result.exclusions.append(_exclusion(record, f"a {record.measure} column on a row that is "
+                                                    f"already a {measure} ({label_text})"))
+        return
+    measure = record.measure or measure or "level"
     try:
         period = parse_period(record.period)
     except PeriodError as exc:
@@ -401,7 +277,7 @@ def _validate(record: _Record, registry: Registry, default_region: str,
                                    f"(expected 1949–{today.year})", column=record.columns["year"],
                                    **where))
         return
-    if isinstance(record.value, str) and record.value.strip().lower() in _MISSING:
+    if isinstance(record.value, str) and record.value.strip().lower() in MISSING:
         result.exclusions.append(_exclusion(record, "no value (blank or dash)"))
         return
     if isinstance(record.value, str) and ":" in record.value.translate(one_to_one_table()) and indicator.parts:
@@ -416,11 +292,17 @@ def _validate(record: _Record, registry: Registry, default_region: str,
     if warning:
         result.warnings.append(Issue(record.file, warning, column=record.columns["value"],
                                      severity="warning", **where))
-    unit = canonical_unit(record.unit or text_unit or label_unit)
-    target_unit = "%" if measure in GROWTH_MEASURES else indicator.unit
+    if text_unit and record.unit and canonical_unit(record.unit) != text_unit:
+        result.issues.append(Issue(record.file, f"the value {record.value!r} says {text_unit} but the "
+                                   f"unit column says {record.unit}; expected one unit",
+                                   column=record.columns["value"], **where))
+        return
+    unit = canonical_unit(text_unit or record.unit or label_unit or record.sheet_unit)
+    target_unit = ("%" if measure in GROWTH_MEASURES else "个百分点" if measure == "pp_change"
+                   else indicator.unit)
     if not unit:
-        if measure in GROWTH_MEASURES:
-            unit = "%"
+        if measure in GROWTH_MEASURES or measure == "pp_change":
+            unit = target_unit
         elif indicator.unit or indicator.kind == "index":
             unit = indicator.unit
         else:
@@ -467,26 +349,27 @@ def _impossible(indicator: Indicator, measure: str, value: float) -> str:
     return ""
 
 
-def _observation(record: _Record, indicator: Indicator, measure: str, period: Period,
+def _observation(record: Record, indicator: Indicator, measure: str, period: Period,
                  value: float, unit: str, region: str, basis: str) -> dict:
     detail = record.file + (f", sheet {record.sheet}" if record.sheet else "") + \
         f", row {record.row}, column {record.columns['value']}"
     return {"indicator_id": indicator.id, "region": region, "year": period.year,
             "value": value, "unit": unit, "measure": measure, "basis": basis,
             "source": f"yearbook:{record.file}", "source_detail": detail,
-            "note": record.note, "period": period.label, "period_kind": period.kind,
+            "note": "; ".join(t for t in (record.note, period.status) if t),
+            "period": period.label, "period_kind": period.kind,
             "label": record.label or record.indicator_id, "origin": record.source,
             "_row": (record.file, record.sheet, record.row)}
 
 
-def _exclusion(record: _Record, reason: str) -> dict:
+def _exclusion(record: Record, reason: str) -> dict:
     detail = record.file + (f", sheet {record.sheet}" if record.sheet else "") + f", row {record.row}"
     return {"source": f"yearbook:{record.file}", "source_detail": detail,
             "indicator": record.label or record.indicator_id, "year": str(record.period),
             "value": "" if record.value is None else str(record.value), "reason": reason}
 
 
-def _split_structure(record: _Record, indicator: Indicator, period: Period, registry: Registry,
+def _split_structure(record: Record, indicator: Indicator, period: Period, registry: Registry,
                      default_region: str, result: YearbookResult, today: dt.date) -> None:
     parts = [p.strip() for p in str(record.value).translate(one_to_one_table()).split(":")]
     if len(parts) != len(indicator.parts):
@@ -496,7 +379,7 @@ def _split_structure(record: _Record, indicator: Indicator, period: Period, regi
         return
     for part_id, text in zip(indicator.parts, parts, strict=True):
         part = registry.get(part_id)
-        sub = _Record(**{**record.__dict__, "indicator_id": part_id, "label": part.name_zh,
+        sub = Record(**{**record.__dict__, "indicator_id": part_id, "label": part.name_zh,
                          "value": text, "unit": "%"})
         _validate(sub, registry, default_region, result, today)
 

@@ -5,6 +5,7 @@ import json
 import re
 
 import nbformat
+import pandas as pd
 import pytest
 
 from dezhou_analysis.cli import main
@@ -149,3 +150,34 @@ def test_industry_counts_in_the_report_add_up(suite_run):
     assert found, "the industries paragraph states its counts"
     industries, traditional, emerging, _ = map(int, found.groups())
     assert (industries, traditional, emerging) == (12, 6, 6)
+
+
+def _bulletin_2018_2022(path):
+    """A yearbook sheet reaching the target year, kept the way statistics bureaus print it."""
+    import openpyxl
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["德州市国民经济主要指标（2018—2022）"])
+    sheet.append(["指标", "单位", "2018年", "2019年", "2020年", "2021年", "2022年(快报)", "比上年增长(%)"])
+    sheet.append(["地区生产总值", "亿元", 3380.3, 3022.27, 3078.99, 3488.77, 3633.6, 4.5])
+    sheet.append(["一般公共预算收入（万元）", "", 2047000, 2121000, 2146000, 2377000, 2362000, -0.6])
+    sheet.append(["研究与试验发展(R&D)经费支出", "亿元", 55.2, 66.75, 70.1, 80.2, 86.0, None])
+    sheet.append(["高新技术企业数", "家", 280, 380, 521, 703, 905, None])
+    sheet.append(["注：2019年起地区生产总值为第四次全国经济普查后数据。"])
+    workbook.save(path)
+
+
+def test_data_reaching_the_target_year_give_verdicts_in_every_report(tmp_path):
+    from dezhou_analysis.cli import main
+    project = copy_project(tmp_path / "project")
+    _bulletin_2018_2022(project / "data" / "raw" / "yearbook" / "统计公报2018_2022.xlsx")
+    out = project / "outputs" / "expost"
+    code = main(["--project", str(project), "run", "--out", str(out),
+                 "--only", "scenarios", "target_reachability"])
+    assert code == 0
+    assessment = pd.read_csv(out / "tables" / "data" / "assessment.csv")
+    verdicts = assessment.set_index("indicator_id")["verdict"].dropna().to_dict()
+    assert verdicts["budget_revenue_gdp_share"] == "missed"  # 236.2 / 3633.6 = 6.5% against ~8%
+    assert verdicts["rd_gdp_share"] == "met" and verdicts["hightech_enterprises"] == "met"
+    scenarios = (out / "reports" / "scenarios.html").read_text(encoding="utf-8")
+    assert "2022年实际为 6.50%" in scenarios and "未达到" in scenarios

@@ -108,6 +108,10 @@ BAD = [
     ("indicator,region,year,value,unit\n地区总产值,德州市,2017,3140,亿元\n", r"row 2, column 'indicator'.*unknown indicator.*nearest known"),
     ("indicator,region,year,value,unit\n地区生产总值,德州市,上半年,3140,亿元\n", r"row 2, column 'year'.*has no year"),
     ("foo,bar\n1,2\n", r"no header row"),
+    ("indicator,region,year,value,unit\n地区生产总值,德州市,2017,3140.2亿元,万元\n",
+     r"row 2, column 'value'.*says 亿元 but the unit column says 万元"),
+    ("indicator,region,year,value,unit\n地区生产总值,德州市,2023年预计,3900,亿元\n",
+     r"row 2, column 'year'.*estimate or a plan figure"),
 ]
 
 
@@ -184,3 +188,80 @@ def test_real_yearbook_quirks(tmp_path):
     assert got["tertiary_share"] == ("德州市", 49.5, "post-census")
     assert got["hightech_enterprises"][1] == 520
     assert any("a note?" in str(w) for w in result.warnings)
+
+
+def test_bulletin_table_with_growth_columns(tmp_path, capsys):
+    """A 统计公报-style sheet: title and unit lines, a growth column after a year, a column over
+    two years (left out, said), labels with asides, 万元 converted, no region column."""
+    path = tmp_path / "公报2022.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["德州市2022年国民经济主要指标"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["单位：亿元"])
+    sheet.append(["指标", "2021年", "2022年", "比上年增长(%)", "2022年比2017年增长(%)"])
+    sheet.append(["地区生产总值", "3,488.77", 3633.6, 4.5, 30.1])
+    sheet.append(["研究与试验发展(R&D)经费支出", 70.2, 78.9, None, None])
+    sheet.append(["一般公共预算收入（万元）", 2300000, 2401000, 3.1, None])
+    sheet.append(["资料来源：德州市统计局"])
+    workbook.save(path)
+    result = read(path)
+    assert result.issues == []
+    got = {(o["indicator_id"], o["period"], o["measure"]): (o["value"], o["unit"])
+           for o in result.observations}
+    assert got == {
+        ("gdp", "2021", "level"): (3488.77, "亿元"), ("gdp", "2022", "level"): (3633.6, "亿元"),
+        ("gdp", "2022", "growth_yoy"): (4.5, "%"),
+        ("rd_expenditure", "2021", "level"): (70.2, "亿元"),
+        ("rd_expenditure", "2022", "level"): (78.9, "亿元"),
+        ("budget_revenue", "2021", "level"): (230.0, "亿元"),
+        ("budget_revenue", "2022", "level"): (240.1, "亿元"),
+        ("budget_revenue", "2022", "growth_yoy"): (3.1, "%")}
+    assert any("'2022年比2017年增长(%)' left out" in str(w) for w in result.warnings)
+    assert main(["validate", str(path)]) == 0
+    assert "taken as 德州市" in capsys.readouterr().out
+
+
+def test_two_row_header_under_merged_years(tmp_path):
+    path = tmp_path / "two_rows.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["指标", "单位", "2021年", None, "2022年", None])
+    sheet.merge_cells("C1:D1")
+    sheet.merge_cells("E1:F1")
+    sheet.append([None, None, "绝对数", "比上年增长%", "绝对数", "比上年提高(百分点)"])
+    sheet.append(["常住人口城镇化率", "%", 57.8, None, 58.9, 1.1])
+    sheet.append(["社会消费品零售总额", "亿元", 1300.5, 12.3, 1310.2, None])
+    workbook.save(path)
+    result = read(path)
+    assert result.issues == []
+    got = {(o["indicator_id"], o["period"], o["measure"]): o["value"] for o in result.observations}
+    assert got == {("urbanization_rate", "2021", "level"): 57.8,
+                   ("urbanization_rate", "2022", "level"): 58.9,
+                   ("urbanization_rate", "2022", "pp_change"): 1.1,
+                   ("retail_sales", "2021", "level"): 1300.5,
+                   ("retail_sales", "2021", "growth_yoy"): 12.3,
+                   ("retail_sales", "2022", "level"): 1310.2}
+    assert {o["source_detail"] for o in result.observations if o["measure"] == "pp_change"} == {
+        "two_rows.xlsx, sheet Sheet, row 3, column 2022年 / 比上年提高(百分点)"}
+
+
+def test_a_wide_row_problem_is_said_once(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("指标,单位,2019,2020,2021\n地区总产值,亿元,1,2,3\n", encoding="utf-8")
+    result = read(path)
+    assert len(result.issues) == 1 and "unknown indicator '地区总产值'" in str(result.issues[0])
+
+
+def test_figures_as_people_type_them(tmp_path):
+    """Units typed into the value, a typographic minus, a figure's status after its year."""
+    path = tmp_path / "typed.csv"
+    path.write_text("指标,2020年,2021年(快报),2022年预计\n"
+                    "地区生产总值,3078.99亿元,3488.77亿元,3900亿元\n"
+                    "居民消费价格涨幅,\u22120.3,1.2,\n", encoding="utf-8")
+    result = read(path)
+    assert result.issues == []
+    got = {(o["indicator_id"], o["period"]): (o["value"], o["note"]) for o in result.observations}
+    assert got == {("gdp", "2020"): (3078.99, ""), ("gdp", "2021"): (3488.77, "快报"),
+                   ("cpi_inflation", "2020"): (-0.3, ""), ("cpi_inflation", "2021"): (1.2, "快报")}
+    assert any("'2022年预计' left out" in str(w) for w in result.warnings)

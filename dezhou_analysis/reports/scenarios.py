@@ -6,6 +6,7 @@ the static grid, which needs no script."""
 from __future__ import annotations
 
 from dezhou_analysis import plotting
+from dezhou_analysis.progress import target_met
 from dezhou_analysis.reports.common import (
     ReportContext,
     esc,
@@ -51,10 +52,13 @@ def grids(ctx: ReportContext) -> None:
     ctx.state["bases"] = {}
     for target in _ratio_targets(ctx).to_dict("records"):
         ind = ctx.registry.get(target["indicator_id"])
-        base = latest_base(ctx.panel.observations, ind.id, ctx.home, ctx.registry, as_of)
+        target_year = int(target["target_year"])
+        _realised(ctx, ind, target, as_of)
+        base = latest_base(ctx.panel.observations, ind.id, ctx.home, ctx.registry,
+                           min(as_of or target_year - 1, target_year - 1))
         if base is None:
-            note(ctx, f"{esc(ind.name_zh)}：缺少分子或GDP的同年数据，无法计算情景。",
-                 f"{esc(ind.name_en)}: no year with both parts, no scenario.")
+            note(ctx, f"{esc(ind.name_zh)}：{target_year}年以前缺少分子和GDP的同年数据，无法计算情景。",
+                 f"{esc(ind.name_en)}: no year before {target_year} with both parts, no scenario.")
             continue
         ctx.state["bases"][ind.id] = (base, target)
         grid = ratio_grid(base, target["target_value"], int(target["target_year"]), target["target_kind"],
@@ -77,6 +81,26 @@ def grids(ctx: ReportContext) -> None:
         show_table(ctx, needed, f"required_growth_{ind.id}", "达到目标所需的分子年均增速（%）",
                    "Numerator growth needed to reach the target (% a year)")
         show_table(ctx, grid, f"grid_{ind.id}", "情景网格", "Scenario grid", max_rows=0)
+
+
+def _realised(ctx: ReportContext, ind, target: dict, as_of: int | None) -> None:
+    """Where the data reach the target year, the ratio as it turned out, before the grid."""
+    target_year = int(target["target_year"])
+    if as_of is not None and as_of < target_year:
+        return
+    latest = latest_base(ctx.panel.observations, ind.id, ctx.home, ctx.registry, as_of)
+    if latest is None or latest.year != target_year:
+        return
+    met = target_met(latest.ratio, float(target["target_value"]), target["target_kind"],
+                     target["direction"] or "increase", ctx.params["tolerance"])
+    paragraph(ctx, f"{esc(ind.name_zh)}：{target_year}年实际为 {latest.ratio:.2f}%（"
+                   f"{esc(ctx.name(ind.numerator))} {latest.numerator:g} ÷ GDP {latest.denominator:g}），"
+                   f"目标 {esc(target['target_text'])}，{'已达到' if met else '未达到'}。"
+                   f"下面的情景从{target_year}年以前最后一个有数据的年份起算。",
+              f"{esc(ind.name_en)}: {latest.ratio:.2f}% in {target_year} ({latest.numerator:g} ÷ GDP "
+              f"{latest.denominator:g}), target {esc(target['target_text'])}: "
+              f"{'met' if met else 'missed'}. The scenario below starts from the last year with "
+              f"data before {target_year}.")
 
 
 def sliders(ctx: ReportContext) -> None:

@@ -1,0 +1,260 @@
+"""Where the numbers are in a yearbook sheet: the header row, long or wide layout, and in a wide
+sheet which column holds which period and measure.
+
+Yearbook tables as people keep them put a title and a unit line above the header, add a
+`比上年增长(%)` column after each year (or a second header row `绝对数 | 比上年增长%` under a
+merged year cell), and end with notes. Each value column is read with the period and measure
+its header says; a column that says neither is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dezhou_analysis.errors import Issue
+from dezhou_analysis.parsing.normalize import one_to_one_table
+from dezhou_analysis.periods import is_year_header
+from dezhou_analysis.units import canonical_unit
+
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "indicator_id": ("indicator_id", "id", "指标代码", "指标id", "代码", "指标编号"),
+    "indicator": ("indicator", "指标", "指标名称", "项目", "名称", "name", "label",
+                  "indicator_zh", "中文名称", "指标（中文）"),
+    "indicator_en": ("indicator_en", "indicator (english)", "英文名称", "english name", "指标（英文）"),
+    "region": ("region", "地区", "区域", "城市", "地市", "area"),
+    "year": ("year", "年份", "年度", "时间", "period", "期间", "年"),
+    "value": ("value", "数值", "值", "数据", "数量", "取值"),
+    "unit": ("unit", "单位", "计量单位", "units"),
+    "source": ("source", "来源", "数据来源", "出处", "url"),
+    "note": ("note", "notes", "备注", "说明", "注释", "注", "remark", "remarks"),
+    "basis": ("basis", "口径", "统计口径"),
+}
+_HEADER_LOOKUP = {name: key for key, names in HEADER_SYNONYMS.items() for name in names}
+MISSING = {"", "-", "—", "–", "/", "…", "...", "..", "na", "n/a", "nan", "none", "null", "无",
+           "暂无", "——", "x"}
+_SHEET_UNIT = re.compile(r"单位\s*[:：]\s*(?P<unit>\S+)|unit\s*[:：]\s*(?P<unit2>\S+)", re.IGNORECASE)
+_GROWTH_CUE = re.compile(r"比上年|同比|增长|增速|增幅|增减|growth|change", re.IGNORECASE)
+_POINTS_CUE = re.compile(r"百分点|pp\b|p\.p\.", re.IGNORECASE)
+_LEVEL_CUE = re.compile(r"绝对数|绝对值|总量|总额|数值|数量|金额|实绩|本年|本期|全年|^值$|value|level",
+                        re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+@dataclass
+class Record:
+    """One value cell with everything its row and column say about it."""
+    file: str
+    sheet: str | None
+    row: int
+    label: str
+    indicator_id: str
+    region: str
+    period: object
+    value: object
+    unit: str
+    source: str
+    note: str
+    basis: str
+    columns: dict[str, str]  # field -> column name as written, for messages
+    measure: str = ""  # set by the column (growth_yoy, pp_change); "" means as the label says
+    sheet_unit: str = ""  # from a `单位：亿元` line above the header: the last resort
+
+
+@dataclass(frozen=True)
+class ValueColumn:
+    index: int
+    period: object  # the text naming the period (2019, 2019年, 2018H1…)
+    measure: str
+    name: str  # as written, for messages
+
+
+@dataclass
+class TableRead:
+    records: list[Record] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def present(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def header_key(cell: object) -> str | None:
+    if cell is None:
+        return None
+    text = str(cell).translate(one_to_one_table()).strip().lower()
+    text = re.sub(r"\s+", " ", text)
+    return _HEADER_LOOKUP.get(text)
+
+
+def _column_measure(text: str) -> str | None:
+    """growth_yoy / pp_change for a growth header, "" for a level header, None otherwise."""
+    if _GROWTH_CUE.search(text):
+        return "pp_change" if _POINTS_CUE.search(text) else "growth_yoy"
+    if _LEVEL_CUE.search(text):
+        return ""
+    return None
+
+
+def wide_columns(header: list[object], keys: list[str | None],
+                 subheader: list[object] | None) -> tuple[list[ValueColumn], list[str], bool]:
+    """The value columns of a wide header, the names of columns left out, and whether the row
+    below the header is a second header row (`绝对数 | 比上年增长%` under a merged year)."""
+    first = next((i for i, c in enumerate(header) if keys[i] is None and present(c)
+                  and is_year_header(c)), None)
+    if first is None:
+        return [], [], False
+    sub = [str(c).strip() if present(c) else "" for c in (subheader or [])]
+    sub_measures = [_column_measure(t) if t else None for t in sub]
+    two_rows = (not any(present(c) for c, k in zip(subheader or [], keys, strict=False)
+                        if k in ("indicator", "indicator_id"))
+                and any(m is not None for m in sub_measures[first:]))
+    columns: list[ValueColumn] = []
+    ignored: list[str] = []
+    period: object = None
+    for index in range(first, len(header)):
+        cell = header[index]
+        if keys[index] is not None:
+            continue
+        text = str(cell).strip() if present(cell) else ""
+        if text and is_year_header(cell):
+            period = cell
+            measure: str | None = ""
+        elif text:
+            measure = _column_measure(text)
+            years = _YEAR.findall(text)
+            if measure is None or len(years) > 1:
+                ignored.append(text)
+                continue
+            if years:
+                period = years[0]
+        else:
+            measure = ""  # under a merged year cell
+        if two_rows:
+            below = sub[index] if index < len(sub) else ""
+            if below:
+                if sub_measures[index] is None:
+                    ignored.append(f"{text or period} / {below}")
+                    continue
+                measure = sub_measures[index] or measure
+            elif not text:
+                continue
+        elif not text:
+            continue
+        name = " / ".join(t for t in (text or str(period), sub[index] if two_rows and index < len(sub)
+                                      else "") if t)
+        columns.append(ValueColumn(index, period, measure or "", name))
+    return columns, ignored, two_rows
+
+
+def read_table(file: str, sheet: str | None, rows: list[tuple[int, list[object]]]) -> TableRead:
+    """Find the header in the first 20 rows and turn every value cell into a Record."""
+    out = TableRead()
+    sheet_unit = ""
+    header_at = None
+    layout = None
+    for position, (_row_no, cells) in enumerate(rows[:20]):
+        keys = [header_key(c) for c in cells]
+        periods = [i for i, c in enumerate(cells) if present(c) and keys[i] is None and is_year_header(c)]
+        has_label = "indicator" in keys or "indicator_id" in keys
+        if has_label and "year" in keys and "value" in keys:
+            header_at, layout = position, "long"
+            break
+        if has_label and periods:
+            header_at, layout = position, "wide"
+            break
+        for cell in cells:
+            m = _SHEET_UNIT.search(str(cell or ""))
+            if m:
+                sheet_unit = canonical_unit(m.group("unit") or m.group("unit2"))
+    if header_at is None:
+        if not any(isinstance(c, (int, float)) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*%?", str(c or ""))
+                   for _, cells in rows for c in cells if present(c)):
+            out.warnings.append(Issue(file, "sheet skipped: no header row and no numbers "
+                                            "(a notes sheet?)", sheet=sheet, severity="warning"))
+            return out
+        out.issues.append(Issue(file, "no header row found in the first 20 rows: expected a "
+                                      "column 指标/indicator and either 年份/year + 数值/value "
+                                      "(long layout) or one column per year such as 2019 or "
+                                      "2019年 (wide layout)", sheet=sheet))
+        return out
+    header_row_no, header = rows[header_at]
+    keys = [header_key(c) for c in header]
+    columns: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if key and key not in columns:
+            columns[key] = index
+    names = {key: str(header[i]).strip() for key, i in columns.items()}
+    label_column = names.get("indicator", names.get("indicator_id", "indicator"))
+    body = rows[header_at + 1:]
+    value_columns: list[ValueColumn] = []
+    if layout == "wide":
+        subheader = body[0][1] if body else None
+        value_columns, ignored, two_rows = wide_columns(header, keys, subheader)
+        if two_rows:
+            body = body[1:]
+        for name in ignored:
+            out.warnings.append(Issue(file, f"column {name!r} left out: its header names no single "
+                                            "year and no level or growth measure", row=header_row_no,
+                                      sheet=sheet, severity="warning"))
+
+    def cell(cells: list[object], key: str) -> object:
+        index = columns.get(key)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def text(cells: list[object], key: str) -> str:
+        value = cell(cells, key)
+        return "" if value is None else str(value).strip()
+
+    for row_no, cells in body:
+        if not any(present(c) for c in cells):
+            continue
+        label = text(cells, "indicator")
+        indicator_id = text(cells, "indicator_id")
+        common = dict(file=file, sheet=sheet, row=row_no, label=label, indicator_id=indicator_id,
+                      region=text(cells, "region"), unit=text(cells, "unit"), sheet_unit=sheet_unit,
+                      source=text(cells, "source"), note=text(cells, "note"),
+                      basis=text(cells, "basis"))
+        if layout == "long":
+            if not present(cell(cells, "year")) and not present(cell(cells, "value")):
+                if label or indicator_id:
+                    out.warnings.append(Issue(file, f"row without year or value skipped "
+                                                    f"({(label or indicator_id)[:40]!r}: a note?)",
+                                              row=row_no, sheet=sheet, severity="warning"))
+                continue
+            if not (label or indicator_id):
+                if any(present(cell(cells, k)) for k in ("value", "year")):
+                    out.issues.append(Issue(file, "a value without an indicator", row=row_no,
+                                            column=label_column, sheet=sheet))
+                continue
+            out.records.append(Record(period=cell(cells, "year"), value=cell(cells, "value"),
+                                      columns={"value": names.get("value", "value"),
+                                               "year": names.get("year", "year"),
+                                               "indicator": label_column,
+                                               "unit": names.get("unit", "unit"),
+                                               "region": names.get("region", "region")},
+                                      **common))
+            continue
+        values = [column for column in value_columns
+                  if column.index < len(cells) and present(cells[column.index])
+                  and str(cells[column.index]).strip().lower() not in MISSING]
+        if not (label or indicator_id):
+            if values:
+                out.issues.append(Issue(file, "values without an indicator", row=row_no,
+                                        column=label_column, sheet=sheet))
+            continue
+        for column in values:
+            fields = dict(common)
+            if column.measure == "growth_yoy":
+                fields["unit"] = "%"
+            elif column.measure == "pp_change":
+                fields["unit"] = "个百分点"
+            out.records.append(Record(period=column.period, value=cells[column.index],
+                                      measure=column.measure,
+                                      columns={"value": column.name, "year": column.name,
+                                               "indicator": label_column,
+                                               "unit": names.get("unit", "unit"),
+                                               "region": names.get("region", "region")},
+                                      **fields))
+    return out
