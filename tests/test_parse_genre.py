@@ -148,3 +148,52 @@ def test_government_work_report_sections_give_the_years():
     targets = result.targets.set_index("indicator_id")
     assert targets.loc["gdp", "target_year"] == 2023 and targets.loc["gdp", "target_measure"] == "growth_avg"
     assert targets.loc["urban_new_jobs", "target_value"] == 3.5
+
+
+FOURTEENTH_PLAN = """聊城市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要
+聊城市人民政府
+2021年2月26日
+
+“十三五”时期，全市地区生产总值由2015年的2,663.6亿元增加到2020年的2,316.8亿元（按第四次经济普查修订），年均增长4.9%。一般公共预算收入达到200.7亿元，比2015年增长 35.2%。
+
+表1  聊城市“十四五”时期经济社会发展主要指标
+类别\t指标\t单位\t2020年\t2025年\t年均增长〔累计〕\t属性
+经济发展\t1.地区生产总值增长\t%\t3.5\t6左右\t—\t预期性
+\t2.全员劳动生产率\t万元/人\t9.8\t13以上\t6\t预期性
+绿色生态\t3.单位地区生产总值能源消耗降低\t%\t—\t—\t〔省下达〕\t约束性
+\t4.PM2.5平均浓度\t微克/立方米\t51\t41\t〔-19.6〕\t约束性
+"""
+
+
+def test_a_fourteenth_plan_table_with_category_growth_and_attribute_columns():
+    """The common 十四五 layout: 类别 | 指标 | 单位 | base | target | 年均增长〔累计〕 | 属性."""
+    parsed = parse_text(FOURTEENTH_PLAN, "liaocheng_plan.txt", {"kind": "plan", "date": "2021-02-26"})
+    table = parsed.targets[parsed.targets["source_section"] == "table"].set_index("label")
+    growth = table.loc["地区生产总值增长"]
+    assert (growth["indicator_id"], growth["target_measure"], growth["target_value"],
+            growth["target_kind"], growth["category"]) == ("gdp", "growth_avg", 6, "approx", "经济发展")
+    assert table.loc["全员劳动生产率", "category"] == "经济发展"
+    energy = table.loc["单位地区生产总值能源消耗降低"]
+    assert energy["indicator_id"] == "energy_intensity_reduction"
+    assert (energy["target_kind"], energy["target_text"], energy["category"]) == ("qualitative", "省下达", "绿色生态")
+    assert table.loc["PM2.5平均浓度", "target_value"] == 41
+    observations = parsed.observations
+    base_growth = observations[(observations["indicator_id"] == "gdp") & (observations["source_section"] == "table")]
+    assert base_growth[["year", "value", "measure"]].values.tolist() == [[2020, 3.5, "growth_yoy"]]
+
+
+@pytest.mark.parametrize("dated", [True, False], ids=["dated", "undated"])
+def test_a_review_of_the_last_plan_period_gives_observations_not_targets(dated):
+    """由2015年的…增加到2020年的…, 年均增长, 比2015年增长: the past, with its reference years.
+    Undated, the table's base year says what is past."""
+    text = FOURTEENTH_PLAN if dated else FOURTEENTH_PLAN.replace("2021年2月26日\n", "")
+    meta = {"kind": "plan", "date": "2021-02-26"} if dated else {"kind": "plan"}
+    parsed = parse_text(text, "liaocheng_plan.txt", meta)
+    text = parsed.observations[parsed.observations["source_section"] == "text"]
+    got = {(r.indicator_id, r.year, r.measure): (r.value, r.reference_year) for r in text.itertuples()}
+    assert got[("gdp", 2015, "level")][0] == 2663.6
+    assert got[("gdp", 2020, "level")][0] == 2316.8
+    assert got[("gdp", 2020, "growth_avg")] == (4.9, 2015)
+    assert got[("budget_revenue", 2020, "level")][0] == 200.7
+    assert got[("budget_revenue", 2020, "growth_yoy")] == (35.2, 2015)
+    assert not (parsed.targets["target_year"] <= 2020).any()

@@ -34,7 +34,10 @@ class YearMention:
     role: str  # obs | ref | since | target | span | partial
 
 
-def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
+def year_mentions(text: str, doc_year: int | None, now: int | None = None) -> list[YearMention]:
+    """Every year in `text` with its role. `now` is the latest year already past when the
+    document has no date (a plan's base year); relative years (去年) need the date itself."""
+    past_until = doc_year if doc_year is not None else now
     mentions: list[YearMention] = []
     for m in _YEAR_TOKEN.finditer(text):
         y1 = int(m.group("y1"))
@@ -49,13 +52,13 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
         elif pre == "从":
             role = "ref"
         elif pre in ("到", "至") or post in ("前",):
-            future = doc_year is None or y1 > doc_year
+            future = past_until is None or y1 > past_until
             role = "target" if future else "obs"
         elif post in ("上半年", "下半年", "前三季度", "一季度"):
             role = "partial"
         else:
             role = "obs"
-            if doc_year is not None and y1 > doc_year and post in ("底", "末", "年底"):
+            if past_until is not None and y1 > past_until and post in ("底", "末", "年底"):
                 role = "target"
         mentions.append(YearMention(m.start(), m.end(), y1, y2, role))
     if doc_year is not None:

@@ -86,7 +86,8 @@ _TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实
 _PLAN_CUE = re.compile(r"达到|突破|超过|以上|左右|保持在|稳定在|控制在|不低于|不少于|年均增长|提高到|增加到|"
                        r"降低到|下降到|每年保持")
 _GROWTH_TAIL = re.compile(
-    r"(?P<avg>年均|平均|年平均)?(?:同比|比上年|较上年)?(?P<verb>增长|增加|提高|上升|下降|减少|降低|回落|递增|递减)了?"
+    r"(?P<avg>年均|平均|年平均)?(?:同比|比上年|较上年|(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?)?"
+    r"(?P<verb>增长|增加|提高|上升|下降|减少|降低|回落|递增|递减)了?"
     r"(?:速度为|速度|幅度为|率为)?$")
 _PP_TAIL = re.compile(r"(?:比(?P<ref>(?:19|20)\d{2})年|比上年|较上年|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
 _MULTIPLE_TAIL = re.compile(r"(?:是|为|相当于)(?P<ref>(?:19|20)\d{2})年(?:的)?(?:近|约)?$|(?:是|为)(?P<other>[^，。；]{1,8})的(?:近|约)?$")
@@ -152,7 +153,7 @@ class DocumentScanner:
             if kind is not None:
                 section = kind
                 # "一、2022年工作回顾": the year of a heading is the default year of its section
-                years = ctx.year_mentions(ptext, self.doc_year)
+                years = ctx.year_mentions(ptext, self.doc_year, self.base_year)
                 section_year = years[0].year if len(years) == 1 and not years[0].year2 else None
                 continue
             if not self.is_plan:
@@ -184,7 +185,7 @@ class DocumentScanner:
     # ------------------------------------------------------------------------------------------
     def _sentence(self, s: int, e: int, section: str, region: str, state: dict) -> None:
         stext = self.norm.text[s:e]
-        years = ctx.year_mentions(stext, self.doc_year)
+        years = ctx.year_mentions(stext, self.doc_year, self.base_year)
         obs_years = [y for y in years if y.role in ("obs", "partial")]
         since = [y for y in years if y.role == "since"]
         if since:
@@ -497,8 +498,8 @@ class _Sentence:
     def plan_from_to(self) -> None:
         for i, q1 in enumerate(self.q[:-1]):
             q2 = self.q[i + 1]
-            m1 = re.search(r"从((?:19|20)\d{2})年的?$", self.text[max(0, q1.start - 10):q1.start])
-            m2 = re.search(r"(?:到|至)((?:19|20)\d{2})年的?$", self.text[q1.end:q2.start])
+            m1 = re.search(r"(?:从|由)((?:19|20)\d{2})年(?:末|底)?的?$", self.text[max(0, q1.start - 10):q1.start])
+            m2 = re.search(r"(?:到|至)((?:19|20)\d{2})年(?:末|底)?的?$", self.text[q1.end:q2.start])
             if m1 and m2 and not (q1.used or q2.used):
                 self._handlers[id(q1)] = partial(self.from_to, q1, q2, int(m1.group(1)),
                                                  int(m2.group(1)))
@@ -512,6 +513,7 @@ class _Sentence:
         measure = _level_measure(indicator, q1.unit)
         self.emit(q1, indicator, label, measure, y1, "stated")
         self.emit(q2, indicator, label, measure, y2, "stated")
+        self.state["since"] = y1  # a 年均增长 that follows spans the same years
 
     def plan_series(self) -> None:
         for m in re.finditer(r"分别(?:为|是|达到|达|增长|同比增长|比上年增长|下降|提高|占)?", self.text):
@@ -703,7 +705,8 @@ class _Sentence:
             m = _GROWTH_TAIL.search(stripped)
             if m:
                 sign = -1 if m.group("verb") in _NEGATIVE_VERBS else 1
-                return ("growth_avg" if m.group("avg") else "growth_yoy"), None, sign
+                ref = int(m.group("ref")) if m.group("ref") else None  # 比2015年增长: since then
+                return ("growth_avg" if m.group("avg") else "growth_yoy"), ref, sign
             return "level", None, 1
         m = _ABS_CHANGE_TAIL.search(stripped)
         if m:

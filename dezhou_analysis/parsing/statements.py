@@ -78,12 +78,12 @@ def table_observation_rows(table: IndicatorTable, doc: Document, registry: Regis
         cell = row.cells.get(table.base_year)
         if cell is None or cell.value is None:
             continue
-        indicator = table_row_indicator(row, registry)
+        indicator, growth = table_row_indicator(row, registry)
         label = row.label + (f"·{row.qualifier}" if row.qualifier else "")
-        unit = row.unit or (indicator.unit if indicator else "")
+        unit = "%" if growth else row.unit or (indicator.unit if indicator else "")
         kind = indicator.kind if indicator else ""
-        measure = "share" if unit == "%" or kind in ("share", "rate") else (
-            "count" if kind == "count" else "level")
+        measure = growth or ("share" if unit == "%" or kind in ("share", "rate") else (
+            "count" if kind == "count" else "level"))
         rows.append({
             "indicator_id": indicator.id if indicator else "",
             "name_zh": indicator.name_zh if indicator else label, "label": label,

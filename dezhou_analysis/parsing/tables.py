@@ -19,6 +19,7 @@ _HEADER_UNIT = re.compile(r"^(计量)?单位$")
 _HEADER_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年?\s*(?:[（(][^)）]*[)）])?\s*(?:年?目标|目标值|基期|规划目标|预期)?$")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _HEADER_ATTRIBUTE = re.compile(r"^(指标)?属性$|^类型$")
+_HEADER_CATEGORY = re.compile(r"^(类别|指标类别|领域|分类|维度|板块)$")
 _CATEGORY = re.compile(r"^(?:[（(]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)、)\s*(.+)$")
 _CATEGORY_WORD = re.compile(r"^[\u4e00-\u9fff]{2,12}类$")
 _ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*(?!\d)")
@@ -37,6 +38,7 @@ class TableRow:
     category: str
     cells: dict[int, CellValue]  # year -> parsed value
     attribute: str = ""   # 预期性 / 约束性 when the table has that column
+    other: str = ""       # cells of other columns (年均增长〔累计〕…), as printed
 
 
 @dataclass
@@ -78,7 +80,7 @@ def _year_of(cell: str) -> int | None:
 
 
 def _header(cells: list[str]) -> dict | None:
-    label_col = unit_col = attribute_col = None
+    label_col = unit_col = attribute_col = category_col = None
     year_cols: dict[int, int] = {}
     for index, cell in enumerate(cells):
         compact = re.sub(r"\s+", "", cell)
@@ -88,6 +90,8 @@ def _header(cells: list[str]) -> dict | None:
             unit_col = index
         elif _HEADER_ATTRIBUTE.match(compact):
             attribute_col = index
+        elif category_col is None and _HEADER_CATEGORY.match(compact):
+            category_col = index
         else:
             year = _year_of(cell)
             if year is not None:
@@ -95,7 +99,7 @@ def _header(cells: list[str]) -> dict | None:
     if label_col is None or not year_cols:
         return None
     return {"label": label_col, "unit": unit_col, "years": year_cols, "attribute": attribute_col,
-            "width": len(cells), "mode": "wide"}
+            "category": category_col, "width": len(cells), "mode": "wide"}
 
 
 def find_tables(raw_lines: list[str]) -> list[IndicatorTable]:
@@ -165,6 +169,7 @@ def _read_table(raw_lines: list[str], header_index: int, header: dict) -> tuple[
                 continue
             break
         row = _row(index, raw, cells, width, header, year_columns, category, table)
+        category = row.category
         if pending_label:
             if row.number or not row.label:
                 row.label = (pending_label + row.label) if not row.number else row.label
@@ -267,5 +272,10 @@ def _row(index: int, raw: str, cells: list[str], width: int, header: dict,
             table.warnings.append((index + 1, f"column {year}: cannot read {cell!r} as a number; "
                                               "the row is kept with its raw text"))
     attribute = cells[header["attribute"]].strip() if header["attribute"] is not None else ""
+    if header.get("category") is not None and cells[header["category"]].strip():
+        category = cells[header["category"]].strip()  # a 类别 column: it holds until the next
+    named = {header["label"], header["unit"], header["attribute"], header.get("category"),
+             *header["years"]}
+    other = " ".join(c.strip() for i, c in enumerate(cells) if i not in named and c.strip())
     return TableRow(line_no=index + 1, raw=raw, number=number, label=label, qualifier=qualifier,
-                    unit=unit, category=category, cells=values, attribute=attribute)
+                    unit=unit, category=category, cells=values, attribute=attribute, other=other)

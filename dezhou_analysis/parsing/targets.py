@@ -22,15 +22,19 @@ def full_unit(unit: str, indicator: Indicator | None) -> str:
     return unit
 
 
-def table_row_indicator(row: TableRow, registry: Registry) -> Indicator | None:
+def table_row_indicator(row: TableRow, registry: Registry) -> tuple[Indicator | None, str]:
+    """The row's indicator and, for a label such as 地区生产总值增长, the growth measure."""
     parent = registry.match(row.label)
+    if parent is None and not row.qualifier:
+        found = registry.match_with_measure(row.label)
+        return found if found else (None, "")
     if not row.qualifier:
-        return parent
+        return parent, ""
     if parent is not None:
         child = registry.child(parent.id, row.qualifier)
         if child is not None:
-            return child
-    return registry.match(row.qualifier + row.label) or registry.match(row.label + row.qualifier)
+            return child, ""
+    return (registry.match(row.qualifier + row.label) or registry.match(row.label + row.qualifier)), ""
 
 
 def _direction(indicator: Indicator | None, base: float | None, target: float | None,
@@ -47,14 +51,17 @@ def _direction(indicator: Indicator | None, base: float | None, target: float | 
 def table_target_rows(table: IndicatorTable, doc: Document, registry: Registry) -> list[dict]:
     rows = []
     for row in table.rows:
-        indicator = table_row_indicator(row, registry)
+        indicator, growth = table_row_indicator(row, registry)
         base = row.cells.get(table.base_year)
         label = row.label + (f"·{row.qualifier}" if row.qualifier else "")
-        unit = row.unit or (indicator.unit if indicator else "")
-        for year in table.target_years:
-            cell = row.cells.get(year)
-            if cell is None or cell.kind == "missing":
-                continue
+        unit = "%" if growth else row.unit or (indicator.unit if indicator else "")
+        stated = [y for y in table.target_years
+                  if row.cells.get(y) is not None and row.cells[y].kind != "missing"]
+        if not stated and table.target_years:
+            # no value under any target year (`— —  〔省下达〕`): kept, as a target without a number
+            rows.append(_row_without_value(row, table, doc, indicator, label, unit, base))
+        for year in stated:
+            cell = row.cells[year]
             kind = cell.kind
             if kind == "qualitative" and not QUALITATIVE_WORDS.search(cell.text):
                 kind = "qualitative"
@@ -67,7 +74,7 @@ def table_target_rows(table: IndicatorTable, doc: Document, registry: Registry) 
                 "base_value": base.value if base else None, "target_year": year,
                 "target_value": cell.value, "target_high": cell.high,
                 "target_kind": "" if kind == "malformed" else kind,
-                "target_measure": _target_measure(indicator, unit),
+                "target_measure": "growth_avg" if growth else _target_measure(indicator, unit),
                 "target_text": cell.text, "direction": _direction(
                     indicator, base.value if base else None, cell.value, label),
                 "every_year": False,
@@ -78,6 +85,26 @@ def table_target_rows(table: IndicatorTable, doc: Document, registry: Registry) 
                 "kind_source": "table" if kind != "malformed" else "malformed cell: kept as text",
             })
     return rows
+
+
+def _row_without_value(row: TableRow, table: IndicatorTable, doc: Document,
+                       indicator: Indicator | None, label: str, unit: str, base) -> dict:
+    text = re.sub(r"[〔〕\[\]［］]", "", row.other) or "—"
+    return {
+        "indicator_id": indicator.id if indicator else "",
+        "name_zh": indicator.name_zh if indicator else label,
+        "name_en": indicator.name_en if indicator else "",
+        "category": row.category or (indicator.category if indicator else ""),
+        "unit": unit, "base_year": table.base_year,
+        "base_value": base.value if base else None, "target_year": table.target_years[-1],
+        "target_value": None, "target_high": None, "target_kind": "qualitative",
+        "target_measure": _target_measure(indicator, unit), "target_text": text,
+        "direction": _direction(indicator, base.value if base else None, None, label),
+        "every_year": False, "cumulative": "累计" in row.label,
+        "region": doc.region or "", "label": label, "source_section": "table",
+        "source_doc": doc.name, "source_line": row.line_no, "source_quote": row.raw.strip(),
+        "kind_source": "table: no value under the target year" + (f" ({text})" if text != "—" else ""),
+    }
 
 
 def _target_measure(indicator: Indicator | None, unit: str) -> str:
