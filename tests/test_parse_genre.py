@@ -197,3 +197,37 @@ def test_a_review_of_the_last_plan_period_gives_observations_not_targets(dated):
     assert got[("budget_revenue", 2020, "level")][0] == 200.7
     assert got[("budget_revenue", 2020, "growth_yoy")] == (35.2, 2015)
     assert not (parsed.targets["target_year"] <= 2020).any()
+
+
+TRADITIONAL_REPORT = """2023年濱州市政府工作報告
+
+——2023年1月10日在濱州市第十一屆人民代表大會第三次會議上
+
+一、2022年工作回顧
+
+過去一年，全市地區生產總值完成 2 976.4 億元，增長 4.5%，高於全省 0.6 個百分點；一般公共預算收入 211.5 億元，同口徑增長 6.1%。高新技术企业达到 786 家,比上年新增 168 家。研發經費投入強度達到 2.35%,較 2017 年提高 0.9 個百分點。
+
+二、2023年主要目標
+
+全市地區生產總值增長 5.5% 以上,規模以上工業增加值增長 7% 左右,高新技术企业突破 1000 家。
+"""
+
+
+def test_a_traditional_character_work_report_with_pdf_spacing():
+    """A gap in points after a growth rate compares growth rates; 同口径 is not a subject;
+    较2017年 and 比上年新增 keep their reference years; a goals section gives targets."""
+    result = parse_text(TRADITIONAL_REPORT, "binzhou_report.txt",
+                        {"kind": "report", "date": "2023-01-10", "region": "滨州市"})
+    obs = result.observations
+    got = {(r.indicator_id, r.region, r.year, r.measure): r.value for r in obs.itertuples()}
+    assert got[("gdp", "滨州市", 2022, "level")] == 2976.4
+    assert got[("gdp", "全省", 2022, "growth_yoy")] == 3.9  # 4.5 − 0.6, not 2976.4 − 0.6
+    assert ("gdp", "全省", 2022, "level") not in got
+    assert got[("budget_revenue", "滨州市", 2022, "growth_yoy")] == 6.1
+    assert got[("hightech_enterprises", "滨州市", 2021, "count")] == 618  # 786 − 168
+    assert got[("rd_gdp_share", "滨州市", 2017, "share")] == 1.45  # 2.35 − 0.9
+    targets = result.targets.set_index("indicator_id")
+    assert set(targets["target_year"]) == {2023}
+    assert (targets.loc["gdp", "target_value"], targets.loc["gdp", "target_kind"]) == (5.5, "at_least")
+    assert (targets.loc["industrial_va", "target_value"], targets.loc["industrial_va", "target_kind"]) == (7, "approx")
+    assert targets.loc["hightech_enterprises", "target_value"] == 1000

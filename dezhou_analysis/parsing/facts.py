@@ -89,9 +89,10 @@ _GROWTH_TAIL = re.compile(
     r"(?P<avg>年均|平均|年平均)?(?:同比|比上年|较上年|(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?)?"
     r"(?P<verb>增长|增加|提高|上升|下降|减少|降低|回落|递增|递减)了?"
     r"(?:速度为|速度|幅度为|率为)?$")
-_PP_TAIL = re.compile(r"(?:比(?P<ref>(?:19|20)\d{2})年|比上年|较上年|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
+_PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|比上年|较上年|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
 _MULTIPLE_TAIL = re.compile(r"(?:是|为|相当于)(?P<ref>(?:19|20)\d{2})年(?:的)?(?:近|约)?$|(?:是|为)(?P<other>[^，。；]{1,8})的(?:近|约)?$")
-_ABS_CHANGE_TAIL = re.compile(r"比(?P<ref>(?:19|20)\d{2})年(?P<verb>新增|增加|增长|减少|下降)了?$")
+_ABS_CHANGE_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年|(?P<prev>比上年|较上年|同比))"
+                              r"(?P<verb>新增|增加|增长|减少|下降)了?$")
 _NEGATIVE_VERBS = {"下降", "减少", "降低", "回落", "递减", "缩小"}
 _LEADING_NOISE = re.compile(
     r"^(?:其中|截至|截止|到|在|全市|我市|本市|共|累计|已经|已|实现|完成|达到|新增|引进|建成|培育|打造|创建|"
@@ -107,7 +108,8 @@ _AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建�
 _ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大|的(?!目标|水平|规模))")
 _STRUCTURE_CUE = re.compile(r"比例|比重|结构|之比|比为|比是")
 _YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
-GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量"}
+GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量",
+                  "同口径", "可比口径", "按可比口径", "按可比价格计算", "可比价", "现价", "名义"}
 _COMPARED = re.compile(r"(?:低于|高于|超过|落后于?|领先于?|对标|比|较|与|同|和|、|向|赴|到|去|及)$")
 _SUBJECT_REGION_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年|去年|今年|上年)?(?:底|末)?(?P<region>全省|全国|全市|我市|我省|本市)")
 
@@ -196,8 +198,10 @@ class DocumentScanner:
             return
         target_years = [y for y in years if y.role == "target"]
         cues = [y.start for y in target_years] + [m.start() for m in _TARGET_CUE.finditer(stext)]
-        plan_goal = (self.is_plan and section != "review" and not obs_years
-                     and state["year"] is None and bool(_PLAN_CUE.search(stext)))
+        plan_goal = not obs_years and state["year"] is None and (
+            (self.is_plan and section != "review" and bool(_PLAN_CUE.search(stext)))
+            # "二、2023年主要目标" in a work report: its numbers are that year's goals
+            or (section == "forward" and state.get("target_year") is not None))
         quantities = self._quantities(stext, years)
         if not quantities:
             if obs_years:
@@ -446,10 +450,15 @@ class _Sentence:
                                                     sign, m.start())
 
     def comparison(self, q: Quantity, region_text: str, sign: int, at: int) -> None:
-        subject = self.subject_before(at)
+        # a gap in points compares a percentage, a growth rate or an index, never 亿元
+        prior = [f for f in self.facts if f.position < self.offset + at and not f.is_derived
+                 and f.measure in ("level", "share", "growth_yoy", "growth_avg")
+                 and (f.unit in ("%", "‰", "") or (f.indicator is not None
+                                                    and f.indicator.kind in ("index", "share", "rate")))]
+        subject = prior[-1] if prior else None
         if subject is None:
             q.used = True
-            self.sc.result.skip("comparison without a stated value before it")
+            self.sc.result.skip("comparison without a stated percentage or index before it")
             return
         other = ctx.canonical_region(region_text)
         same_place = region_text in ("全市", "我市", "本市") or \
@@ -711,7 +720,7 @@ class _Sentence:
         m = _ABS_CHANGE_TAIL.search(stripped)
         if m:
             sign = -1 if m.group("verb") in _NEGATIVE_VERBS else 1
-            return "abs_change", int(m.group("ref")), sign
+            return "abs_change", int(m.group("ref")) if m.group("ref") else -1, sign
         if re.search(r"(?:^|[，、；])(?:全年|年内|当年)?新增[\u4e00-\u9fff“”（）]{0,20}$", stripped) \
                 and not self.is_target(q):
             return "abs_change", -1, 1  # 新增 N: an increment on the year before
