@@ -231,3 +231,31 @@ def test_a_traditional_character_work_report_with_pdf_spacing():
     assert (targets.loc["gdp", "target_value"], targets.loc["gdp", "target_kind"]) == (5.5, "at_least")
     assert (targets.loc["industrial_va", "target_value"], targets.loc["industrial_va", "target_kind"]) == (7, "approx")
     assert targets.loc["hightech_enterprises", "target_value"] == 1000
+
+
+PDF_PLAN = """淄博市新旧动能转换重大工程实施规划
+（2018—2022年）
+
+第二章 发展目标
+到 2022 年,全市研发经费支出占 GDP 比重达到 2.8% 左右,“四新”经济增加值占 GDP 比重达到 35%。
+表 1 淄博市新旧动能转换主要指标
+指标 单位 2017 年 2022 年
+1.一般公共预算收入占 GDP 比重 % 7.6 8.5 左右
+2.税收收入占一般公共预算收入比重 % 76.2 80 以上
+3.高新技术企业数量 家 589 1000 以上
+4.进出口总额 亿元 682.3 稳定增长
+"""
+
+
+def test_pdf_table_whose_years_and_qualifiers_are_split_by_spaces():
+    """PDF text splits `2017 年` and `8.5 左右` into tokens; they belong together."""
+    result = parse_text(PDF_PLAN, "zibo_plan.txt", {"kind": "plan", "date": "2018-06-01", "region": "淄博市"})
+    table = result.targets[result.targets["source_section"] == "table"].set_index("indicator_id")
+    assert set(table["base_year"]) == {2017} and set(table["target_year"]) == {2022}
+    got = {i: (r["base_value"], r["target_value"], r["target_kind"]) for i, r in table.iterrows()}
+    assert got["budget_revenue_gdp_share"] == (7.6, 8.5, "approx")
+    assert got["tax_share_budget_revenue"] == (76.2, 80, "at_least")
+    assert got["hightech_enterprises"] == (589, 1000, "at_least")
+    assert got["imports_exports"][0] == 682.3 and got["imports_exports"][2] == "qualitative"
+    text = result.targets[result.targets["source_section"] == "text"]
+    assert "“四新”经济增加值占GDP比重" in set(text["label"])

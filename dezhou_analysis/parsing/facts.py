@@ -400,7 +400,7 @@ class _Sentence:
                                              anchor=self.offset + q.num_start)
         extra.setdefault("extra", {})["raw_text"] = raw_text
         fact = Fact(kind="target" if self.is_target(q) else "statement", indicator=indicator,
-                    label=label, region=region, year=year,
+                    label=_balanced_quotes(label), region=region, year=year,
                     value=q.value if value is None else value,
                     unit=extra.pop("unit", q.unit), measure=measure, qualifier=q.qualifier,
                     text=q.text, line=line, quote=quote, sentence=self.id,
@@ -745,6 +745,15 @@ class _Sentence:
 
 
 # ---- small helpers --------------------------------------------------------------------------------
+
+def _balanced_quotes(label: str) -> str:
+    """`三品一标”产品…` (the opening quote fell before the label's start) → `“三品一标”产品…`."""
+    if label.count("”") > label.count("“") and not label.startswith("“"):
+        return "“" + label
+    if label.count("“") > label.count("”"):
+        return label.rstrip("“")
+    return label
+
 
 def _clean_label(text: str) -> str:
     text = re.sub(r"(?:19|20)\d{2}年(?:底|末)?", "", text)

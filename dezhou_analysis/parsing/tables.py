@@ -24,6 +24,7 @@ _CATEGORY = re.compile(r"^(?:[（(]\s*([一二三四五六七八九十]+)\s*[)�
 _CATEGORY_WORD = re.compile(r"^[\u4e00-\u9fff]{2,12}类$")
 _ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*(?!\d)")
 _QUALIFIER_WORDS = re.compile(r"^(国家级|省级|市级|县级|区级|其中[:：]?.*|国家|省|市|县)$")
+_GLUE = re.compile(r"^(?:年|年末|年底|左右|以上|以下|以内|及以上|及以下|上下)$")
 _TITLE = re.compile(r"^\s*(表\s*\d+|附表\s*\d*)|指标表|指标体系|主要指标")
 
 
@@ -63,7 +64,13 @@ def _cells(raw: str, mode: str = "wide") -> list[str]:
     """Cells split at tabs or runs of spaces; in "single" mode (PDF text) at any whitespace."""
     text = raw.translate(one_to_one_table()).rstrip()
     if mode == "single":
-        return text.split()
+        cells: list[str] = []
+        for token in text.split():
+            if cells and _GLUE.match(token) and re.search(r"\d$", cells[-1]):
+                cells[-1] += token  # PDF text splits `2017 年`, `8.5 左右`, `1000 以上`
+            else:
+                cells.append(token)
+        return cells
     return [c.strip() for c in _SPLIT.split(text)]
 
 
