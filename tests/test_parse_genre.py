@@ -1,6 +1,7 @@
 """The parser on texts of the same genre from other cities: other years, ASCII punctuation,
 traditional characters, PDF spacing. Nothing here is specific to Dezhou's wording."""
 
+import pandas as pd
 import pytest
 
 from dezhou_analysis.parsing.document_set import parse_text
@@ -259,3 +260,23 @@ def test_pdf_table_whose_years_and_qualifiers_are_split_by_spaces():
     assert got["imports_exports"][0] == 682.3 and got["imports_exports"][2] == "qualitative"
     text = result.targets[result.targets["source_section"] == "text"]
     assert "“四新”经济增加值占GDP比重" in set(text["label"])
+
+
+@pytest.mark.parametrize("text,observations,targets", [
+    ("“十三五”时期，全市地区生产总值年均增长6.5%，2020年达到5872.2亿元。到“十四五”末，地区生产总值突破8000亿元。",
+     [("gdp", 2020, 6.5, "growth_avg", 2015), ("gdp", 2020, 5872.2, "level", None)],
+     [("gdp", 2025, 8000, "at_least")]),
+    ("十二五末，全市常住人口城镇化率达到52.1%。2014—2017年，全市固定资产投资年均增长12.1%。",
+     [("urbanization_rate", 2015, 52.1, "share", None), ("fixed_asset_investment", 2017, 12.1, "growth_avg", 2014)],
+     []),
+    ("“十三五”以来，全市研发经费投入年均增长12.3%，2020年研发经费投入强度达到2.51%。",
+     [("rd_expenditure", 2020, 12.3, "growth_avg", 2015), ("rd_gdp_share", 2020, 2.51, "share", None)], []),
+])
+def test_five_year_plan_periods_are_years(text, observations, targets):
+    """十三五 is 2016–2020 (growth over it from 2015), 十二五末 is 2015, 到十四五末 is 2025."""
+    result = parse_text(text, "plan.txt", {"kind": "plan", "date": "2021-03-01", "region": "潍坊市",
+                                           "plan_period": "2021-2025"})
+    got = [(r.indicator_id, r.year, r.value, r.measure, None if pd.isna(r.reference_year) else r.reference_year)
+           for r in result.observations.itertuples()]
+    assert got == observations
+    assert [tuple(r) for r in result.targets[["indicator_id", "target_year", "target_value", "target_kind"]].values] == targets

@@ -25,6 +25,19 @@ _RELATIVE_OFFSET = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0, "�
                     "明年": 1, "前年": -2}
 
 
+# 十三五, “十四五”时期, 十二五末: the five-year plans, numbered from the 3rd (1966–1970) on.
+_FIVE_YEAR_PLAN = re.compile(r"(?P<pre>到|至|截至)?[“\"]?(?P<n>十[一二三四五六七八九])五[”\"]?"
+                             r"(?P<post>时期|期间|以来|末期|期末|末|规划期)?")
+_DIGITS_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def five_year_plan_years(numeral: str) -> tuple[int, int]:
+    """十三 → (2016, 2020): the Nth plan runs 1966 + 5(N−3) to four years later."""
+    number = 10 + _DIGITS_ZH[numeral[1]]
+    first = 1966 + 5 * (number - 3)
+    return first, first + 4
+
+
 @dataclass
 class YearMention:
     start: int
@@ -61,6 +74,19 @@ def year_mentions(text: str, doc_year: int | None, now: int | None = None) -> li
             if past_until is not None and y1 > past_until and post in ("底", "末", "年底"):
                 role = "target"
         mentions.append(YearMention(m.start(), m.end(), y1, y2, role))
+    for m in _FIVE_YEAR_PLAN.finditer(text):
+        first, last = five_year_plan_years(m.group("n"))
+        pre, post = m.group("pre") or "", m.group("post") or ""
+        future = past_until is not None and last > past_until
+        if post in ("末", "末期", "期末"):
+            role = "target" if future or (pre and past_until is None) else "obs"
+            mentions.append(YearMention(m.start(), m.end(), last, None, role))
+        elif post == "以来":
+            mentions.append(YearMention(m.start(), m.end(), first - 1, None, "since"))
+        elif future or (past_until is None and pre):
+            mentions.append(YearMention(m.start(), m.end(), last, None, "target"))
+        else:  # the period as a whole: growth over it runs from the year before it starts
+            mentions.append(YearMention(m.start(), m.end(), first - 1, last, "span"))
     if doc_year is not None:
         for m in _RELATIVE.finditer(text):
             year = doc_year + _RELATIVE_OFFSET[m.group("word")]

@@ -346,6 +346,12 @@ class _Sentence:
                  and self.clause_of(y.start) == self.clause_of(q.start)]
         if after:
             return after[0].year, "stated"
+        spans = [y for y in self.years if y.role == "span" and y.year2 and y.start < q.start]
+        if spans:  # "2014—2017年…年均增长7.8%", "“十三五”时期…年均增长": the span's last year
+            return spans[-1].year2, "stated"
+        if self.sc.is_plan and self.sc.base_year and any(
+                y.role == "since" and y.start < q.start for y in self.years):
+            return self.sc.base_year, "document"  # "“十三五”以来…": up to the plan's base year
         if self.state.get("year") is not None:
             return self.state["year"], "paragraph"
         if self.sc.is_plan:
@@ -662,6 +668,11 @@ class _Sentence:
             label = _clean_label(before) or label
             indicator = self.sc.registry.match(label)
             label_start = None
+        if not label:
+            # "…年均增长6.5%，2020年达到5872.2亿元": the verb's subject was named before
+            named = [f for f in self.facts if f.indicator is not None and not f.is_derived]
+            if named and _unit_fits(named[-1].indicator, q.unit):
+                indicator, label, label_start = named[-1].indicator, named[-1].label, None
         if not label:
             q.used = True
             self.sc.result.skip("number without a label")
