@@ -43,6 +43,11 @@ ASSESSMENT_COLUMNS = [
 ]
 
 
+#: columns holding years and counts (written without decimals)
+INTEGER_COLUMNS = ["base_year", "target_year", "source_line", "as_of", "n_points", "first_year",
+                   "latest_year", "years_left", "realised_year"]
+
+
 @dataclass
 class TargetResult:
     row: dict

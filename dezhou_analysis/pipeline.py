@@ -150,6 +150,20 @@ def write_data_tables(processed: Path, folder: Path, assessment: Path) -> None:
             write_bytes_atomic(folder / f"{name}.xlsx", xlsx_bytes({name: frame}))
 
 
+def _assessed(data, assessment_csv: Path, settings: dict, staging: Path, paths: ProjectPaths,
+              handed: bool = False):
+    """The run's assessment: the reachability report's hand-off when it left one, else fitted
+    here; said, and copied with the data tables into the run folder."""
+    from dezhou_analysis.stages import assess_panel, read_assessment
+    if handed:
+        assessment = read_assessment(assessment_csv, **settings)
+    else:
+        assessment = assess_panel(data, assessment_csv, **settings)
+    _say(f"  {assessment.describe()}")
+    write_data_tables(paths.processed, staging / "tables" / "data", assessment_csv)
+    return assessment
+
+
 def _warm_index_font(assessment, tasks: list[Task], paths: ProjectPaths) -> None:
     """Subset the index page's font while the notebooks run (the parent is idle then); the
     final page reuses it when its characters are the same."""
@@ -225,7 +239,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
         notebooks = [p for p in notebooks if p.stem in only]
 
     # -- data (fail fast with the data's own messages, before any notebook starts) ---------------
-    from dezhou_analysis.stages import assess_panel, run_panel
+    from dezhou_analysis.stages import HANDOFF, run_panel
     _say(f"dezhou-analysis {__version__}: parsing documents and building the panel")
     data = run_panel(paths.documents, None, paths.yearbook, paths.processed)
     phases = {"data": round(time.perf_counter() - clock, 2)}
@@ -244,7 +258,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
         shutil.rmtree(staging)
     for sub in ("notebooks", "reports", "full", "figures", "tables", "logs"):
         (staging / sub).mkdir(parents=True, exist_ok=True)
-    assessment_csv = staging / "assessment" / "assessment.csv"
+    assessment_csv = staging / HANDOFF
     tasks = []
     for path in notebooks:
         params = dict(per_notebook[path.stem])
@@ -266,15 +280,16 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     notebooks_started = time.perf_counter()
     records: dict[str, dict] = {}
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    settings = _assessment_settings(per_notebook, declared)
+    reachability = any(t.name == "target_reachability" for t in tasks)
+    assessment = None
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
         futures = {pool.submit(execute, task): task for task in tasks}
-        # while the kernels start, assess the targets with the reachability report's settings;
-        # written beside the run for now: data/processed is not touched while notebooks read it
-        assessment = assess_panel(data, assessment_csv,
-                                  **_assessment_settings(per_notebook, declared))
-        _say(f"  {assessment.describe()}")
-        write_data_tables(paths.processed, staging / "tables" / "data", assessment_csv)
-        _warm_index_font(assessment, tasks, paths)
+        if not reachability:
+            # while the kernels start, assess the targets with the reachability report's settings;
+            # written beside the run for now: data/processed is not touched while notebooks read it
+            assessment = _assessed(data, assessment_csv, settings, staging, paths)
+            _warm_index_font(assessment, tasks, paths)
         for done, future in enumerate(as_completed(futures), 1):
             task = futures[future]
             try:
@@ -290,6 +305,10 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} ({record['seconds']} s){where}")
 
     phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
+    if assessment is None:
+        # the reachability report fitted the same models with the same settings: take its table
+        handed = records.get("target_reachability", {}).get("status") == "ok" and assessment_csv.is_file()
+        assessment = (_assessed(data, assessment_csv, settings, staging, paths, handed=handed))
     write_bytes_atomic(paths.processed / "assessment.csv", assessment_csv.read_bytes())
     shutil.rmtree(assessment_csv.parent)
     finishing = time.perf_counter()

@@ -155,5 +155,26 @@ def assess_panel(run: PanelRun, out: Path, registry: Registry | None = None, **s
     from dezhou_analysis.assessment import Assessor
     assessment = Assessor(run.parse.targets, run.panel.observations, registry or default_registry(),
                           **settings).fit()
-    write_bytes_atomic(out, _csv_bytes(assessment.frame))
+    write_assessment(assessment, out)
     return assessment
+
+
+#: where, inside a run's output folder, the reachability report leaves its assessment for the
+#: runner (the index and assessment.csv then need no second fit of the same models)
+HANDOFF = Path("assessment") / "assessment.csv"
+
+
+def write_assessment(assessment, out: Path) -> None:
+    write_bytes_atomic(out, _csv_bytes(assessment.frame))
+
+
+def read_assessment(path: Path, as_of: int | None = None, seed: int = 0, n_paths: int = 0,
+                    tolerance: float = 0.0):
+    """An assessment written by write_assessment, for the index (its frame; no fan charts)."""
+    from dezhou_analysis.assessment import ASSESSMENT_COLUMNS, INTEGER_COLUMNS, Assessment
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    if list(frame.columns) != ASSESSMENT_COLUMNS:
+        raise ValueError(f"{path}: not an assessment table")
+    for column in INTEGER_COLUMNS:
+        frame[column] = frame[column].astype("Int64")
+    return Assessment(frame, {}, as_of, seed, n_paths, tolerance)

@@ -181,3 +181,22 @@ def test_data_reaching_the_target_year_give_verdicts_in_every_report(tmp_path):
     assert verdicts["rd_gdp_share"] == "met" and verdicts["hightech_enterprises"] == "met"
     scenarios = (out / "reports" / "scenarios.html").read_text(encoding="utf-8")
     assert "2022年实际为 6.50%" in scenarios and "未达到" in scenarios
+
+
+def test_the_index_has_every_status_when_the_reachability_report_fails(suite_run, tmp_path):
+    """The runner takes the assessment the reachability report hands over; when that report
+    fails before it can, the runner fits the same models itself: the same table, byte for byte."""
+    project = copy_project(tmp_path / "project")
+    path = project / "notebooks" / "target_reachability.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("raise RuntimeError('stop before the assessment')"))
+    nbformat.write(nb, path)
+    out = tmp_path / "run"
+    code = main(["--project", str(project), "run", "--out", str(out), "--only", "target_reachability"])
+    assert code == 1
+    _, handed_over = suite_run
+    fitted = (out / "tables" / "data" / "assessment.csv").read_bytes()
+    assert fitted == (handed_over / "tables" / "data" / "assessment.csv").read_bytes()
+    assert fitted == (project / "data" / "processed" / "assessment.csv").read_bytes()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r"<tr><td>T\d+</td>", index)) == len(pd.read_csv(out / "tables" / "data" / "assessment.csv"))

@@ -21,6 +21,7 @@ from dezhou_analysis.reports.common import (
     source_of,
 )
 from dezhou_analysis.reports.common import setup as _setup
+from dezhou_analysis.stages import HANDOFF, write_assessment
 
 __all__ = ["setup", "headline", "dashboard", "progress", "fan_charts", "methods", "ex_post",
            "provenance"]
@@ -31,6 +32,8 @@ def setup(as_of: int = 0, seed: int = 20180608, n_paths: int = 4000, tolerance: 
     ctx = _setup("target_reachability", as_of=as_of, seed=seed, n_paths=n_paths,
                  tolerance=tolerance, evaluation_as_of=evaluation_as_of, **kwargs)
     ctx.state["assessment"] = assess(ctx, as_of or None)
+    if ctx.output_dir is not None:  # the runner's index and assessment.csv are this one
+        write_assessment(ctx.state["assessment"], ctx.output_dir / HANDOFF)
     return ctx
 
 
