@@ -65,6 +65,15 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def insert_cell(project: Path, name: str, source: str, at: int = 4) -> None:
+    """Put a code cell into a project copy's notebook (to make it fail, hang or die)."""
+    import nbformat
+    path = project / "notebooks" / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(at, nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, path)
+
+
 @pytest.fixture(scope="session")
 def hostile_run(tmp_path_factory):
     """A project copy whose yearbook notes, sources and document text carry HTML and scripts."""

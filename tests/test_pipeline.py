@@ -11,7 +11,7 @@ import pytest
 from dezhou_analysis.cli import main
 from dezhou_analysis.htmlexport import remote_references
 from dezhou_analysis.pipeline import NOTEBOOK_ORDER
-from tests.conftest import ROOT, copy_project
+from tests.conftest import ROOT, copy_project, insert_cell
 
 pytestmark = pytest.mark.slow
 
@@ -87,10 +87,7 @@ def test_two_runs_give_identical_tables_and_figures(suite_run, tmp_path):
 
 def test_a_failing_notebook_is_named_and_the_others_still_report(tmp_path, capsys):
     project = copy_project(tmp_path / "project")
-    path = project / "notebooks" / "baseline.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(5, nbformat.v4.new_code_cell("report.no_such_section(ctx)"))
-    nbformat.write(nb, path)
+    insert_cell(project, "baseline", "report.no_such_section(ctx)", at=5)
     out = tmp_path / "run"
     code = main(["--project", str(project), "run", "--jobs", "2", "--out", str(out),
                  "--only", "plan_extraction", "baseline"])
@@ -187,10 +184,7 @@ def test_the_index_has_every_status_when_the_reachability_report_fails(suite_run
     """The runner takes the assessment the reachability report hands over; when that report
     fails before it can, the runner fits the same models itself: the same table, byte for byte."""
     project = copy_project(tmp_path / "project")
-    path = project / "notebooks" / "target_reachability.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell("raise RuntimeError('stop before the assessment')"))
-    nbformat.write(nb, path)
+    insert_cell(project, "target_reachability", "raise RuntimeError('stop before the assessment')", at=3)
     out = tmp_path / "run"
     code = main(["--project", str(project), "run", "--out", str(out), "--only", "target_reachability"])
     assert code == 1

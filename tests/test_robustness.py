@@ -10,12 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from dezhou_analysis.cli import main
 from dezhou_analysis.fileio import atomic_directory, update_directory
-from tests.conftest import copy_project
+from tests.conftest import copy_project, insert_cell
 
 pytestmark = pytest.mark.slow
 
@@ -101,17 +100,10 @@ def test_killed_runs_leave_earlier_outputs_whole_and_the_next_run_works(tmp_path
     assert (final / "index.html").is_file()
 
 
-def _notebook_with(project: Path, name: str, source: str) -> None:
-    path = project / "notebooks" / f"{name}.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(4, nbformat.v4.new_code_cell(source))
-    nbformat.write(nb, path)
-
-
 def test_cell_timeout_and_killed_kernel_end_their_notebook_with_a_message(tmp_path, capsys):
     project = copy_project(tmp_path / "project")
-    _notebook_with(project, "baseline", "import time; time.sleep(120)")
-    _notebook_with(project, "industries", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+    insert_cell(project, "baseline", "import time; time.sleep(120)")
+    insert_cell(project, "industries", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
     out = tmp_path / "run"
     started = time.perf_counter()
     code = main(["--project", str(project), "run", "--out", str(out), "-p", "cell_timeout=10",
