@@ -53,7 +53,16 @@ def _num(value, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def render_index(assessment, records: list[dict], manifest: dict, paths) -> str:
+def plan_titles(documents: list[dict]) -> tuple[str, str]:
+    """The monitored plan's title in Chinese and English, from its sidecar."""
+    plans = [d for d in documents if d.get("kind") == "plan" and d.get("title")]
+    if not plans:
+        return "规划目标监测", "Plan target monitor"
+    return plans[0]["title"], plans[0].get("title_en") or "the plan"
+
+
+def render_index(assessment, records: list[dict], manifest: dict, documents: list[dict]) -> str:
+    title_zh, title_en = plan_titles(documents)
     frame = assessment.frame
     counts = frame["status"].value_counts()
     chips = " ".join(f"<span>{_chip(s)} {counts[s]}</span>" for s in STATUS_COLOURS if s in counts)
@@ -89,11 +98,11 @@ def render_index(assessment, records: list[dict], manifest: dict, paths) -> str:
     return f"""<!DOCTYPE html>
 <html lang="zh">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>德州市新旧动能转换规划目标监测 · Dezhou plan monitor</title>
+<title>{esc(title_zh)}目标监测 · Monitoring {esc(title_en)}</title>
 <style>{CSS}</style></head>
 <body><main>
-<h1>德州市新旧动能转换重大工程实施规划（2018—2022年）目标监测</h1>
-<p class="sub">Monitoring the targets of Dezhou's 2018–2022 plan for new and old growth drivers ·
+<h1>{esc(title_zh)}目标监测</h1>
+<p class="sub">Monitoring the targets of {esc(title_en)} ·
 {esc(scope)} · run {esc(manifest['run'])}</p>
 <h2>总体状况 · Headline</h2>
 <p class="counts">{chips}</p>

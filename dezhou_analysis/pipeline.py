@@ -164,14 +164,14 @@ def _assessed(data, assessment_csv: Path, settings: dict, staging: Path, paths: 
     return assessment
 
 
-def _warm_index_font(assessment, tasks: list[Task], paths: ProjectPaths) -> None:
+def _warm_index_font(assessment, tasks: list[Task], documents: list[dict]) -> None:
     """Subset the index page's font while the notebooks run (the parent is idle then); the
     final page reuses it when its characters are the same."""
     from dezhou_analysis.index_page import render_index
     from dezhou_analysis.webfont import font_face_css
     provisional = [{"notebook": t.name, "status": "ok", "seconds": 0} for t in
                    sorted(tasks, key=lambda t: _order(t.name))]
-    font_face_css(render_index(assessment, provisional, {"run": "", "parameters": {}}, paths))
+    font_face_css(render_index(assessment, provisional, {"run": "", "parameters": {}}, documents))
 
 
 ASSESSMENT_SETTINGS = ("as_of", "seed", "n_paths", "tolerance")
@@ -289,7 +289,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             # while the kernels start, assess the targets with the reachability report's settings;
             # written beside the run for now: data/processed is not touched while notebooks read it
             assessment = _assessed(data, assessment_csv, settings, staging, paths)
-            _warm_index_font(assessment, tasks, paths)
+            _warm_index_font(assessment, tasks, data.parse.documents)
         for done, future in enumerate(as_completed(futures), 1):
             task = futures[future]
             try:
@@ -318,7 +318,8 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     manifest = build_manifest(paths, staging, started, per_notebook, runner, ordered, jobs,
                               time.perf_counter() - clock)
     from dezhou_analysis.webfont import embed
-    write_text_atomic(staging / "index.html", embed(render_index(assessment, ordered, manifest, paths)))
+    write_text_atomic(staging / "index.html",
+                      embed(render_index(assessment, ordered, manifest, data.parse.documents)))
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
     phases["index_and_manifest"] = round(time.perf_counter() - finishing, 2)
     manifest["seconds_by_phase"] = phases

@@ -115,7 +115,8 @@ def parse_documents(directory: str | Path, registry: Registry | None = None) -> 
             skipped[reason] = skipped.get(reason, 0) + count
         documents.append({"file": doc.name, "md5": doc.md5, "encoding": doc.encoding,
                           "kind": doc.kind, "region": doc.region or "",
-                          "date": str(doc.date or ""), "title": doc.meta.get("title", "")})
+                          "date": str(doc.date or ""), "title": doc.meta.get("title", ""),
+                          "title_en": doc.meta.get("title_en", "")})
     if issues:
         raise InputError(issues, f"{len(issues)} document(s) cannot be read; nothing was written")
     return ParseResult(conform(pd.DataFrame(targets), "plan_targets"),
