@@ -21,10 +21,12 @@ from dezhou_analysis.parsing.context import canonical_region
 from dezhou_analysis.parsing.normalize import one_to_one_table
 from dezhou_analysis.parsing.numbers import agree, decimals
 from dezhou_analysis.periods import Period, PeriodError, parse_period
+from dezhou_analysis.spreadsheets import WorkbookError, read_workbook
 from dezhou_analysis.units import canonical_unit, compatible, convert, known_unit
-from dezhou_analysis.yearbook_layout import MISSING, Record, present, read_table
+from dezhou_analysis.yearbook_layout import MISSING, Record, read_table
 
-SUPPORTED = (".csv", ".xlsx", ".xlsm", ".tsv", ".txt")
+SUPPORTED = (".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".txt")
+WORKBOOKS = (".xlsx", ".xlsm", ".xls")
 IGNORED_SUFFIXES = (".yml", ".yaml", ".md")
 
 _FOOTNOTE = re.compile(r"(?<=\d)\s*(?:\*+|[①②③④⑤⑥⑦⑧⑨⑩]|\[\d+\]|（注\d*）|\(注\d*\))$")
@@ -94,16 +96,16 @@ def read_yearbook(path: str | Path, registry: Registry | None = None, default_re
         result.issues.append(Issue(str(path), "no such file"))
         return result
     if suffix not in SUPPORTED:
-        hint = " (save it as .xlsx)" if suffix in (".xls", ".ods", ".numbers") else ""
+        hint = " (save it as .xlsx)" if suffix in (".ods", ".numbers", ".et", ".wps") else ""
         result.issues.append(Issue(path.name, f"unsupported file type {suffix!r}{hint}; "
-                                              "expected .csv or .xlsx"))
+                                              "expected .csv, .xlsx or .xls"))
         return result
     meta = _sidecar(path)
     region = meta.get("region") or default_region
     try:
-        tables = _read_xlsx(path, sheet) if suffix in (".xlsx", ".xlsm") else [
+        tables = read_workbook(path, sheet) if suffix in WORKBOOKS else [
             (None, _read_csv(path, result))]
-    except _FileProblem as exc:
+    except (_FileProblem, WorkbookError) as exc:
         result.issues.append(Issue(path.name, str(exc)))
         return result
     if not tables:
@@ -160,42 +162,6 @@ def _read_csv(path: Path, result: YearbookResult) -> list[tuple[int, list[object
         delimiter = "\t"
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     return [(i, row) for i, row in enumerate(reader, start=1)]
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[str, list[tuple[int, list[object]]]]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise _FileProblem(f"cannot open as an .xlsx workbook ({type(exc).__name__}); "
-                           "is it an .xls or a renamed file? Save it as .xlsx") from exc
-    try:
-        names = workbook.sheetnames
-        if sheet is not None:
-            if sheet not in names:
-                raise _FileProblem(f"no sheet {sheet!r}; sheets are {names}")
-            names = [sheet]
-        tables = []
-        for name in names:
-            ws = workbook[name]
-            rows = [(i, [_excel_value(c) for c in cells]) for i, cells in
-                    enumerate(ws.iter_rows(min_row=1), start=1)]
-            if any(any(present(v) for v in values) for _, values in rows):
-                tables.append((name, rows))
-        return tables
-    finally:
-        workbook.close()
-
-
-def _excel_value(cell) -> object:
-    """A cell's value; a number shown as a percentage (0.0682 formatted 0.00%) reads as 6.82%."""
-    value = getattr(cell, "value", None)
-    fmt = getattr(cell, "number_format", "") or ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
-        return f"{value * 100:.10g}%"
-    return value
 
 
 # ---------------------------------------------------------------------------------------------

@@ -107,9 +107,10 @@ def test_hostile_yearbook_files(case, tmp_path):
     assert re.search(message, text), text
 
 
-def test_unsupported_excel_formats(tmp_path):
-    assert "save it as .xlsx" in _yearbook(tmp_path, b"\xd0\xcf\x11\xe0" * 30, name="y.xls")
-    assert "cannot open as an .xlsx" in _yearbook(tmp_path, b"not a zip", name="y.xlsx")
+def test_unreadable_workbooks(tmp_path):
+    assert "cannot open as an .xls workbook" in _yearbook(tmp_path, b"\xd0\xcf\x11\xe0" * 30, name="y.xls")
+    assert "not a workbook" in _yearbook(tmp_path, b"not a zip", name="y.xlsx")
+    assert "cannot open as an .xlsx workbook" in _yearbook(tmp_path, b"PK\x03\x04" + b"\x00" * 40, name="z.xlsx")
 
 
 PARAMETER_CASES = {

@@ -138,14 +138,46 @@ def test_validate_cli_exit_codes_and_all_messages(tmp_path, capsys):
 
 
 def test_unsupported_and_unreadable_files(tmp_path):
-    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    (tmp_path / "broken.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     (tmp_path / "fake.xlsx").write_text("not a zip", encoding="utf-8")
+    (tmp_path / "page.xls").write_text("<html><table><tr><td>指标</td></tr></table></html>", encoding="utf-8")
     (tmp_path / "empty.csv").write_bytes(b"")
-    result = read(tmp_path / "old.xls", tmp_path / "fake.xlsx", tmp_path / "empty.csv")
+    (tmp_path / "sheet.ods").write_bytes(b"PK\x03\x04")
+    result = read(*(tmp_path / n for n in ("broken.xls", "fake.xlsx", "page.xls", "empty.csv", "sheet.ods")))
     text = "\n".join(str(i) for i in result.issues)
-    assert "old.xls: unsupported file type '.xls' (save it as .xlsx)" in text
-    assert "fake.xlsx: cannot open as an .xlsx workbook" in text
+    assert "broken.xls: cannot open as an .xls workbook" in text
+    assert "fake.xlsx: not a workbook" in text
+    assert "page.xls: this is a web page (HTML) saved with a spreadsheet name" in text
     assert "empty.csv: the file is empty" in text
+    assert "sheet.ods: unsupported file type '.ods' (save it as .xlsx)" in text
+
+
+def test_legacy_xls_workbooks_as_bureaus_publish_them(tmp_path):
+    """.xls (BIFF) read with xlrd: title row, percentages stored as fractions, a sheet chosen."""
+    import xlwt
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("主要指标")
+    for col, text in enumerate(["指标", "单位", "2020年", "2021年"]):
+        sheet.write(1, col, text)
+    sheet.write(0, 0, "德州市主要经济指标")
+    sheet.write(2, 0, "地区生产总值")
+    sheet.write(2, 1, "亿元")
+    sheet.write(2, 2, 3078.99)
+    sheet.write(2, 3, 3488.77)
+    percent = xlwt.easyxf(num_format_str="0.0%")
+    sheet.write(3, 0, "常住人口城镇化率")
+    sheet.write(3, 2, 0.565, percent)
+    sheet.write(3, 3, 0.578, percent)
+    book.add_sheet("说明").write(0, 0, "资料来源：德州市统计局")
+    path = tmp_path / "yearbook.xls"
+    book.save(str(path))
+    result = read(path)
+    assert result.issues == []
+    got = {(o["indicator_id"], o["period"]): (o["value"], o["unit"]) for o in result.observations}
+    assert got == {("gdp", "2020"): (3078.99, "亿元"), ("gdp", "2021"): (3488.77, "亿元"),
+                   ("urbanization_rate", "2020"): (56.5, "%"), ("urbanization_rate", "2021"): (57.8, "%")}
+    assert {o["source_detail"] for o in result.observations if o["period"] == "2020"} == {
+        "yearbook.xls, sheet 主要指标, row 3, column 2020年", "yearbook.xls, sheet 主要指标, row 4, column 2020年"}
 
 
 def test_excel_sheet_selection_and_wide_year_headers(tmp_path):
