@@ -164,6 +164,10 @@ def read_table(file: str, sheet: str | None, rows: list[tuple[int, list[object]]
         if has_label and periods:
             header_at, layout = position, "wide"
             break
+        named = [i for i, c in enumerate(cells) if present(c) and keys[i] is None]
+        if "year" in keys and not has_label and "value" not in keys and named:
+            header_at, layout = position, "by_year"  # 年份 | 地区生产总值（亿元） | …: a row per year
+            break
         for cell in cells:
             m = _SHEET_UNIT.search(str(cell or ""))
             if m:
@@ -216,6 +220,23 @@ def read_table(file: str, sheet: str | None, rows: list[tuple[int, list[object]]
                       region=text(cells, "region"), unit=text(cells, "unit"), sheet_unit=sheet_unit,
                       source=text(cells, "source"), note=text(cells, "note"),
                       basis=text(cells, "basis"))
+        if layout == "by_year":
+            if not present(cell(cells, "year")):
+                if any(present(c) for c in cells):
+                    out.warnings.append(Issue(file, "row without a year skipped (a note?)", row=row_no,
+                                              sheet=sheet, severity="warning"))
+                continue
+            for index, head in enumerate(header):
+                if keys[index] is not None or not present(head) or index >= len(cells) \
+                        or not present(cells[index]) or str(cells[index]).strip().lower() in MISSING:
+                    continue
+                name = str(head).strip()
+                out.records.append(Record(**{**common, "label": name}, period=cell(cells, "year"),
+                                          value=cells[index],
+                                          columns={"value": name, "year": names["year"],
+                                                   "indicator": name, "unit": names.get("unit", "unit"),
+                                                   "region": names.get("region", "region")}))
+            continue
         if layout == "long":
             if not present(cell(cells, "year")) and not present(cell(cells, "value")):
                 if label or indicator_id:

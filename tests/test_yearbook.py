@@ -297,3 +297,20 @@ def test_figures_as_people_type_them(tmp_path):
     assert got == {("gdp", "2020"): (3078.99, ""), ("gdp", "2021"): (3488.77, "快报"),
                    ("cpi_inflation", "2020"): (-0.3, ""), ("cpi_inflation", "2021"): (1.2, "快报")}
     assert any("'2022年预计' left out" in str(w) for w in result.warnings)
+
+
+def test_a_row_per_year_with_indicators_as_columns(tmp_path):
+    """How people often keep their own series: 年份 | 地区生产总值（亿元） | … ."""
+    path = tmp_path / "by_year.csv"
+    path.write_text("年份,地区生产总值（亿元）,一般公共预算收入(万元),常住人口城镇化率(%),备注\n"
+                    "2020,3078.99,2146000,56.5,\n"
+                    "2022年(快报),3633.6,2362000,..,\n"
+                    "注：2019年起地区生产总值为经济普查修订后数据\n", encoding="utf-8")
+    result = read(path)
+    assert result.issues == []
+    got = {(o["indicator_id"], o["period"]): (o["value"], o["unit"], o["note"]) for o in result.observations}
+    assert got == {("gdp", "2020"): (3078.99, "亿元", ""), ("budget_revenue", "2020"): (214.6, "亿元", ""),
+                   ("urbanization_rate", "2020"): (56.5, "%", ""), ("gdp", "2022"): (3633.6, "亿元", "快报"),
+                   ("budget_revenue", "2022"): (236.2, "亿元", "快报")}
+    assert {o["source_detail"] for o in result.observations if o["indicator_id"] == "gdp"} == {
+        "by_year.csv, row 2, column 地区生产总值（亿元）", "by_year.csv, row 3, column 地区生产总值（亿元）"}
