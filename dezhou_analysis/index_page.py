@@ -35,7 +35,8 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th { background: #DDEBF7; text-align: left; position: sticky; top: 0; }
 td, th { padding: 4px 6px; border-bottom: 1px solid #e3e3e3; vertical-align: top; overflow-wrap: anywhere; }
 .wrap { overflow-x: auto; }
-.reports td:first-child { white-space: nowrap; }
+.reports td:first-child, .targets td:first-child, .targets td:nth-child(3) { white-space: nowrap; }
+.targets th { overflow-wrap: normal; }
 .failed { color: #B00020; }
 footer { color: #666; font-size: 12px; margin-top: 30px; }
 a { color: #0057A0; }
@@ -114,7 +115,7 @@ Add yearbook data under data/raw/yearbook and re-run to update.</p>
 <div class="wrap"><table class="reports"><tr><th>报告 Report</th><th>其他格式 Other formats</th><th>状态 Status</th><th>用时 Time</th></tr>
 {''.join(report_rows)}</table></div>
 <h2>全部目标 · Every target</h2>
-<div class="wrap"><table><tr><th>ID</th><th>指标 Indicator</th><th>地区 Region</th><th>目标 Target</th>
+<div class="wrap"><table class="targets"><tr><th>ID</th><th>指标 Indicator</th><th>地区 Region</th><th>目标 Target</th>
 <th>最新值 Latest</th><th>P(reached)</th><th>状态 Status</th><th>依据 Why</th></tr>
 {''.join(rows)}</table></div>
 <h2>数据与记录 · Data and record</h2>
