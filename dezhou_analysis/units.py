@@ -48,6 +48,7 @@ _define("mass", {"吨": 1, "万吨": 1e4, "亿吨": 1e8})
 _define("money_per_person", {"元/人": 1, "万元/人": 1e4})
 _define("concentration", {"微克/立方米": 1})
 _define("multiple", {"倍": 1})
+_define("years", {"年": 1, "岁": 1})
 _define("index", {"": 1, "点": 1})
 
 #: symbols people write for the same unit

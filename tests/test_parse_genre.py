@@ -280,3 +280,20 @@ def test_five_year_plan_periods_are_years(text, observations, targets):
            for r in result.observations.itertuples()]
     assert got == observations
     assert [tuple(r) for r in result.targets[["indicator_id", "target_year", "target_value", "target_kind"]].values] == targets
+
+
+def test_a_table_with_number_column_base_and_target_words_and_common_fourteenth_indicators():
+    text = ("表1 “十四五”时期经济社会发展主要指标\n"
+            "类别\t序号\t指标名称\t单位\t2020年基数\t2025年目标\t年均增长（%）\t属性\n"
+            "经济发展\t1\t地区生产总值\t亿元\t4494.3\t6000左右\t6左右\t预期性\n"
+            "民生福祉\t2\t城镇调查失业率\t%\t—\t<5.5\t—\t预期性\n"
+            "\t3\t劳动年龄人口平均受教育年限\t年\t10.6\t11.3\t—\t约束性\n"
+            "绿色生态\t4\t森林覆盖率\t%\t18.2\t20\t—\t约束性\n")
+    result = parse_text(text, "jining_plan.txt", {"kind": "plan", "date": "2021-03-01", "region": "济宁市"})
+    got = {r.indicator_id: (r.base_year, r.base_value, r.target_year, r.target_value, r.target_kind, r.unit)
+           for r in result.targets.itertuples()}
+    assert got["gdp"] == (2020, 4494.3, 2025, 6000, "approx", "亿元")
+    assert got["surveyed_unemployment_rate"][3:5] == (5.5, "at_most")
+    assert got["schooling_years"] == (2020, 10.6, 2025, 11.3, "point", "年")
+    assert got["forest_coverage"][1:4] == (18.2, 2025, 20)
+    assert set(result.targets["category"]) == {"经济发展", "民生福祉", "绿色生态"}
