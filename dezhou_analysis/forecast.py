@@ -129,6 +129,12 @@ class ForecastResults:
 # ---- models -----------------------------------------------------------------------------------
 
 
+def _sigma_draws(sigma: float, df: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """One σ per path from its sampling distribution (σ²·df/χ²_df): with two or three values the
+    estimate of σ is itself a guess, and the forecast is then Student-t, not normal."""
+    return sigma * np.sqrt(df / rng.chisquare(df, size=(n, 1)))
+
+
 def _within_segment_steps(data: SeriesData) -> tuple[np.ndarray, np.ndarray]:
     """Changes and gaps between consecutive values of the same basis."""
     z, years, seg = data.z, data.years, data.segments
@@ -149,12 +155,13 @@ class RandomWalkDrift:
         mu = diffs.sum() / gaps.sum()
         resid = (diffs - mu * gaps) / np.sqrt(gaps)
         sigma = math.sqrt(max(np.sum(resid ** 2) / (len(diffs) - 1), 1e-12))
-        se_mu = sigma / math.sqrt(gaps.sum())
+        df = len(diffs) - 1
         z_last = data.z[-1]
 
         def sampler(h, n, rng, k):
-            drift = rng.normal(mu, se_mu * k, size=(n, 1))
-            shocks = rng.normal(0.0, sigma * k, size=(n, h))
+            s = _sigma_draws(sigma, df, n, rng) * k  # σ itself is uncertain with few changes
+            drift = mu + rng.standard_normal((n, 1)) * s / math.sqrt(gaps.sum())
+            shocks = rng.standard_normal((n, h)) * s
             return z_last + np.cumsum(drift + shocks, axis=1)
 
         return ForecastResults(self.name, data, sampler)
@@ -184,11 +191,13 @@ class LogLinearTrend:
         cov_all = scale * np.linalg.inv(x.T @ x)  # the OLS covariance, as statsmodels.OLS gives it
         beta, cov = coef[:2], cov_all[:2, :2]
         sigma = math.sqrt(scale)
+        df = data.n - x.shape[1]
 
         def sampler(h, n, rng, k):
-            b = rng.multivariate_normal(beta, cov * k * k, size=n, method="cholesky")
+            s = _sigma_draws(sigma, df, n, rng) * k
+            b = beta + (rng.standard_normal((n, 2)) @ np.linalg.cholesky(cov).T) * (s / sigma)
             steps = np.arange(1, h + 1, dtype=float)
-            return b[:, [0]] + b[:, [1]] * steps + rng.normal(0.0, sigma * k, size=(n, h))
+            return b[:, [0]] + b[:, [1]] * steps + rng.standard_normal((n, h)) * s
 
         return ForecastResults(self.name, data, sampler)
 
@@ -290,7 +299,8 @@ def rolling_origin_inflation(model, data: SeriesData, min_origin: int | None = N
     """Widen intervals when held-out errors are larger than the model says.
 
     For each origin, fit on the values before it and standardise the errors of the forecasts of
-    later values; the factor is √(mean z²), never below 1.
+    later values by the spread of the central 80% of the paths; the factor is √(mean z²), never
+    below 1.
     """
     start = max(model.min_points, min_origin or 0)
     if data.n < start + 3:
@@ -305,11 +315,13 @@ def rolling_origin_inflation(model, data: SeriesData, min_origin: int | None = N
             continue
         future = data.years[origin:]
         paths = to_scale(fitted.simulate(future, n, rng), data.scale)
-        sd = paths.std(axis=0)
-        mean = paths.mean(axis=0)
+        # spread from the central 80%, not the standard deviation: Student-t paths (σ uncertain)
+        # have heavy tails that would inflate sd and hide a too-narrow interval
+        low, mid, high = np.quantile(paths, [0.1, 0.5, 0.9], axis=0)
+        sd = (high - low) / (2 * 1.2816)
         actual = data.z[origin:]
         ok = sd > 1e-12
-        scores.extend(((actual[ok] - mean[ok]) / sd[ok]).tolist())
+        scores.extend(((actual[ok] - mid[ok]) / sd[ok]).tolist())
     if len(scores) < 3:
         return 1.0, "not calibrated: too few held-out forecasts"
     factor = max(1.0, math.sqrt(float(np.mean(np.square(scores)))))
