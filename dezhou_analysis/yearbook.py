@@ -160,8 +160,12 @@ def _read_csv(path: Path, result: YearbookResult) -> list[tuple[int, list[object
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [(i, row) for i, row in enumerate(reader, start=1)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [(i, row) for i, row in enumerate(reader, start=1)]
+    except csv.Error as exc:  # e.g. a quote left open; the reader says where it gave up
+        raise _FileProblem(f"cannot read as CSV near line {reader.line_num} ({exc}); "
+                           "expected one row per line, fields with commas in double quotes") from exc
 
 
 # ---------------------------------------------------------------------------------------------

@@ -96,6 +96,10 @@ YEARBOOK_CASES = {
     "binary csv": (b"PK\x03\x04\x00\x00" * 40, r"binary"),
     "region missing": (HEAD + "地区生产总值,,2017,3140,亿元\n", r"row 2, column 'region': region missing"),
     "footnote marker": (HEAD + "地区生产总值,德州市,2017,3140.2*,亿元\n", r"row 2, column 'value': footnote marker removed"),
+    "field over the CSV limit": (HEAD + '"' + "x" * 200_000 + '",德州市,2017,1,亿元\n', r"cannot read as CSV near line 2"),
+    "unit in value and column disagree": (HEAD + "地区生产总值,德州市,2017,3140.2亿元,万元\n",
+                                          r"row 2, column 'value'.*says 亿元 but the unit column says 万元"),
+    "estimate as a year": (HEAD + "地区生产总值,德州市,2023年预计,3900,亿元\n", r"row 2, column 'year'.*estimate"),
 }
 
 

@@ -314,3 +314,10 @@ def test_a_row_per_year_with_indicators_as_columns(tmp_path):
                    ("budget_revenue", "2022"): (236.2, "亿元", "快报")}
     assert {o["source_detail"] for o in result.observations if o["indicator_id"] == "gdp"} == {
         "by_year.csv, row 2, column 地区生产总值（亿元）", "by_year.csv, row 3, column 地区生产总值（亿元）"}
+
+
+def test_old_mac_line_endings_and_stray_carriage_returns(tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes("\r指标,年份,数值,单位\r地区生产总值,2019,3022.27,亿元\r".encode())
+    result = read(path)
+    assert result.issues == [] and [o["value"] for o in result.observations] == [3022.27]
