@@ -4,7 +4,10 @@ none crashes with a bare traceback."""
 import datetime as dt
 import re
 
+import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dezhou_analysis.cli import main
 from dezhou_analysis.documents import load_document
@@ -165,3 +168,37 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path, capsys):
     assert "Traceback" not in err
     assert "missing.csv: no such file" in err and "--jobs 0: expected 1 or more" in err
     assert "--only ['nonexistent']: no such notebook" in err and "no such documents folder" in err
+
+
+_CELL_WORDS = ["指标", "年份", "地区", "数值", "单位", "2019", "2020年", "2021年(快报)", "比上年增长(%)",
+               "绝对数", "地区生产总值", "常住人口城镇化率(%)", "一般公共预算收入（万元）", "..", "—",
+               "单位：亿元", "%", "亿元", "2022年比2017年增长", "德州市", "−1.2", "3078.99亿元",
+               "2020-2022", "上半年", "第一产业", "8.2:43.8:48.0", "三次产业比例"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.lists(st.one_of(st.sampled_from(_CELL_WORDS), st.text(max_size=6)), max_size=7),
+                min_size=1, max_size=8),
+       st.sampled_from([",", "\t"]))
+def test_any_csv_of_yearbook_words_gives_messages_not_tracebacks(tmp_path_factory, rows, sep):
+    """Whatever the cells, the reader returns observations, exclusions and messages."""
+    path = tmp_path_factory.mktemp("fuzz") / "f.csv"
+    path.write_text("\n".join(sep.join(c.replace(sep, " ") for c in r) for r in rows), encoding="utf-8")
+    result = read_yearbooks([path], default_region="德州市", today=dt.date(2026, 11, 21))
+    assert all(str(issue) for issue in result.issues + result.warnings)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.lists(st.one_of(
+    st.sampled_from(_CELL_WORDS), st.none(), st.integers(-10**6, 10**6), st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 1, 1))), max_size=7),
+    min_size=1, max_size=8))
+def test_any_workbook_of_mixed_cells_gives_messages_not_tracebacks(tmp_path_factory, rows):
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    path = tmp_path_factory.mktemp("fuzz") / "f.xlsx"
+    workbook.save(path)
+    result = read_yearbooks([path], default_region="德州市", today=dt.date(2026, 11, 21))
+    assert all(str(issue) for issue in result.issues + result.warnings)
