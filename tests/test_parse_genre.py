@@ -297,3 +297,20 @@ def test_a_table_with_number_column_base_and_target_words_and_common_fourteenth_
     assert got["schooling_years"] == (2020, 10.6, 2025, 11.3, "point", "年")
     assert got["forest_coverage"][1:4] == (18.2, 2025, 20)
     assert set(result.targets["category"]) == {"经济发展", "民生福祉", "绿色生态"}
+
+
+GENRE_TEXTS = {"other_plan": OTHER_PLAN, "pdf_table": PDF_TABLE, "work_report": WORK_REPORT,
+               "fourteenth_plan": FOURTEENTH_PLAN, "traditional_report": TRADITIONAL_REPORT,
+               "pdf_plan": PDF_PLAN}
+
+
+@pytest.mark.parametrize("name", sorted(GENRE_TEXTS))
+def test_every_quote_of_every_genre_text_is_on_its_line(name):
+    text = GENRE_TEXTS[name]
+    kind = "report" if "report" in name else "plan"
+    result = parse_text(text, f"{name}.txt", {"kind": kind, "date": "2021-03-01"})
+    lines = text.splitlines()
+    rows = [*result.targets.itertuples(), *result.observations.itertuples()]
+    assert rows
+    for row in rows:
+        assert row.source_quote in lines[int(row.source_line) - 1], (row.source_line, row.source_quote)
