@@ -20,7 +20,8 @@ from dezhou_analysis.units import canonical_unit
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "indicator_id": ("indicator_id", "id", "指标代码", "指标id", "代码", "指标编号"),
     "indicator": ("indicator", "指标", "指标名称", "项目", "名称", "name", "label",
-                  "indicator_zh", "中文名称", "指标（中文）"),
+                  "indicator_zh", "中文名称", "指标（中文）", "统计指标", "主要指标", "项目名称",
+                  "指标名称（中文）", "indicator name"),
     "indicator_en": ("indicator_en", "indicator (english)", "英文名称", "english name", "指标（英文）"),
     "region": ("region", "地区", "区域", "城市", "地市", "area"),
     "year": ("year", "年份", "年度", "时间", "period", "期间", "年"),
@@ -84,7 +85,8 @@ def header_key(cell: object) -> str | None:
     if cell is None:
         return None
     text = str(cell).translate(one_to_one_table()).strip().lower()
-    text = re.sub(r"\s+", " ", text)
+    # `指 标`, `年  份`: spaces that centre a Chinese header are not part of it
+    text = re.sub(r"\s+", "" if re.search(r"[\u4e00-\u9fff]", text) else " ", text)
     return _HEADER_LOOKUP.get(text)
 
 

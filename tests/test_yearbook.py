@@ -321,3 +321,12 @@ def test_old_mac_line_endings_and_stray_carriage_returns(tmp_path):
     path.write_bytes("\r指标,年份,数值,单位\r地区生产总值,2019,3022.27,亿元\r".encode())
     result = read(path)
     assert result.issues == [] and [o["value"] for o in result.observations] == [3022.27]
+
+
+def test_headers_centred_with_spaces_and_other_names_for_the_label_column(tmp_path):
+    path = tmp_path / "spaced.csv"
+    path.write_text("统计指标,计量单位,2020 年,2021 年\n地区生产总值,亿元,3078.99,3488.77\n", encoding="utf-8")
+    other = tmp_path / "long.csv"
+    other.write_text("指 标,年  份,数 值,单 位\n地区生产总值,2020,3078.99,亿元\n", encoding="utf-8")
+    assert [o["value"] for o in read(path).observations] == [3078.99, 3488.77]
+    assert [o["value"] for o in read(other).observations] == [3078.99]
