@@ -81,9 +81,39 @@ def read_yearbooks(paths: list[str | Path], registry: Registry | None = None,
 
 
 def _once(issues: list[Issue]) -> list[Issue]:
-    """A wide row repeats its row-level problem once per year column: say it once."""
+    """A wide row repeats its row-level problem once per year column: say it once. The same
+    problem on many rows (an unknown label in every year of a long file) is one line with the
+    rows listed."""
     seen: set[str] = set()
-    return [i for i in issues if not (str(i) in seen or seen.add(str(i)))]
+    unique = [i for i in issues if not (str(i) in seen or seen.add(str(i)))]
+    groups: dict[tuple, list[Issue]] = {}
+    for issue in unique:
+        groups.setdefault((issue.file, issue.sheet, issue.column, issue.message, issue.severity),
+                          []).append(issue)
+    out = []
+    for issue in unique:
+        group = groups[(issue.file, issue.sheet, issue.column, issue.message, issue.severity)]
+        rows = [i.row for i in group if i.row is not None]
+        if len(rows) < 3:
+            out.append(issue)
+        elif issue is group[0]:
+            out.append(Issue(issue.file, f"{issue.message} — in {len(rows)} rows: {_row_ranges(rows)}",
+                             column=issue.column, sheet=issue.sheet, severity=issue.severity))
+    return out
+
+
+def _row_ranges(rows: list[int]) -> str:
+    """[2, 3, 4, 7] → "2–4, 7"."""
+    rows = sorted(set(rows))
+    spans, start, previous = [], rows[0], rows[0]
+    for row in rows[1:] + [None]:
+        if row is not None and row == previous + 1:
+            previous = row
+            continue
+        spans.append(str(start) if start == previous else f"{start}–{previous}")
+        if row is not None:
+            start = previous = row
+    return ", ".join(spans)
 
 
 def read_yearbook(path: str | Path, registry: Registry | None = None, default_region: str = "",

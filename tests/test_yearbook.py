@@ -330,3 +330,14 @@ def test_headers_centred_with_spaces_and_other_names_for_the_label_column(tmp_pa
     other.write_text("指 标,年  份,数 值,单 位\n地区生产总值,2020,3078.99,亿元\n", encoding="utf-8")
     assert [o["value"] for o in read(path).observations] == [3078.99, 3488.77]
     assert [o["value"] for o in read(other).observations] == [3078.99]
+
+
+def test_the_same_problem_on_many_rows_is_one_message_with_the_rows(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("指标,年份,数值,单位\n" + "".join(f"全社会燃气量,{y},1,亿立方米\n" for y in (2018, 2019, 2020, 2022))
+                    + "地区生产总值,2019,abc,亿元\n", encoding="utf-8")
+    messages = [str(i) for i in read(path).issues]
+    assert len(messages) == 2
+    assert messages[0].startswith("long.csv, column '指标': unknown indicator '全社会燃气量'")
+    assert messages[0].endswith("— in 4 rows: 2–5")
+    assert messages[1].startswith("long.csv, row 6, column '数值'")
