@@ -297,6 +297,11 @@ def _validate(record: Record, registry: Registry, default_region: str,
                                    f"unit column says {record.unit}; expected one unit",
                                    column=record.columns["value"], **where))
         return
+    if label_unit and record.unit and canonical_unit(record.unit) != label_unit and not record.measure:
+        result.issues.append(Issue(record.file, f"the label {record.label!r} says {label_unit} but the "
+                                   f"unit column says {record.unit}; expected one unit",
+                                   column=record.columns["unit"], **where))
+        return
     unit = canonical_unit(text_unit or record.unit or label_unit or record.sheet_unit)
     target_unit = ("%" if measure in GROWTH_MEASURES else "个百分点" if measure == "pp_change"
                    else indicator.unit)

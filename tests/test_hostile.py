@@ -102,6 +102,8 @@ YEARBOOK_CASES = {
     "field over the CSV limit": (HEAD + '"' + "x" * 200_000 + '",德州市,2017,1,亿元\n', r"cannot read as CSV near line 2"),
     "unit in value and column disagree": (HEAD + "地区生产总值,德州市,2017,3140.2亿元,万元\n",
                                           r"row 2, column 'value'.*says 亿元 but the unit column says 万元"),
+    "unit in label and column disagree": (HEAD + "一般公共预算收入（万元）,德州市,2017,187.47,亿元\n",
+                                          r"row 2, column 'unit'.*says 万元 but the unit column says 亿元"),
     "estimate as a year": (HEAD + "地区生产总值,德州市,2023年预计,3900,亿元\n", r"row 2, column 'year'.*estimate"),
 }
 
