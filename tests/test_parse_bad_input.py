@@ -23,6 +23,15 @@ def test_gb18030_documents_parse(tmp_path):
     assert 3140.2 in set(result.observations["value"])
 
 
+def test_a_pdf_or_word_file_beside_the_documents_is_named_not_skipped_silently(tmp_path):
+    (tmp_path / "plan.txt").write_text("2017年实现地区生产总值3140.2亿元。", encoding="utf-8")
+    (tmp_path / "plan.meta.yml").write_text("kind: report\n", encoding="utf-8")
+    (tmp_path / "规划原文.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "讲话.docx").write_bytes(b"PK\x03\x04")
+    warnings = parse_documents(tmp_path).warnings
+    assert [w.split(":")[0] for w in warnings if "not read" in w] == ["规划原文.pdf", "讲话.docx"]
+
+
 def test_malformed_table_number_is_a_warning_and_the_row_is_kept(tmp_path):
     (tmp_path / "plan.txt").write_text(
         "表1 指标表\n指标\t单位\t2017年\t2022年\n1.高新技术企业数量\t家\t33八\t680\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dezhou_analysis.documents import Document, list_documents, load_document
+from dezhou_analysis.documents import DOCUMENT_SUFFIXES, Document, list_documents, load_document
 from dezhou_analysis.errors import DezhouError, DocumentError, InputError, Issue
 from dezhou_analysis.indicators import Registry, default_registry
 from dezhou_analysis.parsing.facts import scan_document
@@ -85,6 +85,13 @@ def scan_base_year(doc: Document) -> int | None:
     return period[0] - 1 if period else None
 
 
+def _other_files(directory: str | Path) -> list[Path]:
+    """Files beside the documents that are neither documents nor their sidecars (a PDF, a .docx)."""
+    return sorted(p for p in Path(directory).iterdir()
+                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower()
+                  not in (*DOCUMENT_SUFFIXES, ".yml", ".yaml"))
+
+
 def parse_documents(directory: str | Path, registry: Registry | None = None) -> ParseResult:
     registry = registry or default_registry()
     paths = list_documents(directory)
@@ -93,7 +100,8 @@ def parse_documents(directory: str | Path, registry: Registry | None = None) -> 
     issues: list[Issue] = []
     targets: list[dict] = []
     observations: list[dict] = []
-    warnings: list[str] = []
+    warnings: list[str] = [f"{p.name}: not read — only text files (.txt, .md) are parsed; save "
+                           "its text as .txt beside it" for p in _other_files(directory)]
     skipped: dict[str, int] = {}
     documents = []
     for path in paths:
