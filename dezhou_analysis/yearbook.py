@@ -28,6 +28,7 @@ from dezhou_analysis.yearbook_layout import MISSING, Record, read_table
 SUPPORTED = (".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".txt")
 WORKBOOKS = (".xlsx", ".xlsm", ".xls")
 IGNORED_SUFFIXES = (".yml", ".yaml", ".md")
+NOT_DATA = (".pdf", ".doc", ".docx", ".png", ".jpg", ".jpeg", ".gif", ".html", ".htm")
 
 _FOOTNOTE = re.compile(r"(?<=\d)\s*(?:\*+|[①②③④⑤⑥⑦⑧⑨⑩]|\[\d+\]|（注\d*）|\(注\d*\))$")
 _ASIDE = re.compile(r"\s*[（(][^（）()]{1,12}[)）]")
@@ -124,6 +125,10 @@ def read_yearbook(path: str | Path, registry: Registry | None = None, default_re
     suffix = path.suffix.lower()
     if not path.exists():
         result.issues.append(Issue(str(path), "no such file"))
+        return result
+    if suffix in NOT_DATA:
+        result.warnings.append(Issue(path.name, "left out: a document or picture, not a data file",
+                                     severity="warning"))
         return result
     if suffix not in SUPPORTED:
         hint = " (save it as .xlsx)" if suffix in (".ods", ".numbers", ".et", ".wps") else ""

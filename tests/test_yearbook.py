@@ -341,3 +341,14 @@ def test_the_same_problem_on_many_rows_is_one_message_with_the_rows(tmp_path):
     assert messages[0].startswith("long.csv, column '指标': unknown indicator '全社会燃气量'")
     assert messages[0].endswith("— in 4 rows: 2–5")
     assert messages[1].startswith("long.csv, row 6, column '数值'")
+
+
+def test_documents_and_pictures_beside_the_data_are_left_out_with_a_warning(tmp_path):
+    (tmp_path / "data.csv").write_text("指标,年份,数值,单位\n地区生产总值,2019,3022.27,亿元\n", encoding="utf-8")
+    (tmp_path / "统计公报.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "截图.png").write_bytes(b"\x89PNG")
+    result = read(*sorted(tmp_path.iterdir()))
+    assert result.issues == [] and len(result.observations) == 1
+    assert sorted(str(w) for w in result.warnings) == [
+        "截图.png: left out: a document or picture, not a data file",
+        "统计公报.pdf: left out: a document or picture, not a data file"]
