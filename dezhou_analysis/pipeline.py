@@ -242,6 +242,10 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     from dezhou_analysis.stages import HANDOFF, run_panel
     _say(f"dezhou-analysis {__version__}: parsing documents and building the panel")
     data = run_panel(paths.documents, None, paths.yearbook, paths.processed)
+    _say(f"  panel: {len(data.panel.observations)} observations "
+         f"({len(data.panel.conflicts)} conflicts, {len(data.panel.exclusions)} excluded with a reason)")
+    for warning in data.yearbook.warnings:  # what a new yearbook file made the reader decide
+        _say(f"  warning: {warning}")
     phases = {"data": round(time.perf_counter() - clock, 2)}
 
     # -- run folder ------------------------------------------------------------------------------
