@@ -107,11 +107,36 @@ def status_label(status: str, language: str = "zh+en") -> str:
 
 
 def caption(fig, text: str) -> None:
-    """The source line, placed below everything already on the figure (legends included)."""
+    """The source line, placed below everything already on the figure (legends included) and
+    wrapped to its width, so a long caption never widens the figure."""
     renderer = fig.canvas.get_renderer()
     bottom = fig.get_tightbbox(renderer).y0 / fig.get_figheight()
-    fig.text(0.0, min(bottom, 0.0) - 0.03, text, ha="left", va="top", fontsize=8, color="#555555",
-             transform=fig.transFigure)
+    width = int(fig.get_figwidth() * 72 / (8 * 0.56))  # 8-pt text: Latin ≈ 0.56 em, CJK 1 em
+    fig.text(0.0, min(bottom, 0.0) - 0.03, wrap_visual(text, width), ha="left", va="top",
+             fontsize=8, color="#555555", transform=fig.transFigure)
+
+
+def wrap_visual(text: str, width: int) -> str:
+    """Wrap at spaces (or anywhere in a long Chinese run) counting a CJK character as two."""
+    def size(chunk: str) -> int:
+        return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in chunk)
+    lines, line = [], ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if size(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for ch in word:  # a word wider than the line: cut it
+            if size(line + ch) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _tight_bbox(fig):
@@ -166,8 +191,8 @@ def fan_chart(history: pd.DataFrame, bands: pd.DataFrame, *, title: str, unit: s
         ax.plot(years, band("q0.5"), color="#0072B2", lw=1.8, ls="--",
                 label=bilingual("预测中位数", "forecast median", language))
     for number, segment in enumerate(_segments(history, breaks or [])):
-        ax.plot(segment["year"], segment["value"], color="#000000", marker="o", ms=4, lw=1.5,
-                label=bilingual("实际值", "observed", language) if number == 0 else None)
+        _plot_observed(ax, segment, color="#000000", ms=4, lw=1.5,
+                       label=bilingual("实际值", "observed", language) if number == 0 else None)
     if target is not None and not np.isnan(target):
         ax.scatter([target_year], [target], marker="*", s=180, color="#D55E00", zorder=5,
                    label=bilingual(f"{target_year}年目标", f"{target_year} target", language))
@@ -194,6 +219,17 @@ def fan_chart(history: pd.DataFrame, bands: pd.DataFrame, *, title: str, unit: s
     return fig
 
 
+def _plot_observed(ax, segment: pd.DataFrame, *, color: str, ms: float, lw: float,
+                   label: str | None = None) -> None:
+    """Values joined by a solid line between consecutive years and a dotted one across years
+    without data, so a straight line never suggests values nobody reported."""
+    years, values = segment["year"].to_numpy(), segment["value"].to_numpy()
+    ax.plot(years, values, ls="none", marker="o", ms=ms, color=color, label=label)
+    for i in range(len(years) - 1):
+        ax.plot(years[i:i + 2], values[i:i + 2], color=color, lw=lw,
+                ls="-" if years[i + 1] - years[i] <= 1 else ":")
+
+
 def _segments(history: pd.DataFrame, breaks: list[int]) -> list[pd.DataFrame]:
     """The history cut at statistical breaks, so no line joins two statistical bases."""
     if not len(history):
@@ -211,7 +247,7 @@ def small_multiples(panels: list[dict], *, title: str, language: str = "zh+en", 
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         history = panel["history"]
         for segment in _segments(history, panel.get("breaks", [])):
-            ax.plot(segment["year"], segment["value"], color="#0072B2", marker="o", ms=3.5, lw=1.4)
+            _plot_observed(ax, segment, color="#0072B2", ms=3.5, lw=1.4)
         for year in panel.get("breaks", []):
             ax.axvline(year - 0.5, color="#CC79A7", lw=1.1, ls="-.")
         ax.set_title("\n".join(textwrap.fill(line, 34) for line in panel["title"].split("\n")),
@@ -223,7 +259,9 @@ def small_multiples(panels: list[dict], *, title: str, language: str = "zh+en", 
         ax.set_axis_off()
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
-    caption(fig, source + "  " + bilingual("点划线：统计口径调整（普查修订）", "dash-dot line: statistical break (census revision)", language))
+    caption(fig, source + "  " + bilingual("点划线：统计口径调整（普查修订）；虚点线：其间年份无数据",
+                                          "dash-dot line: statistical break (census revision); "
+                                          "dotted: years without data", language))
     return fig
 
 
