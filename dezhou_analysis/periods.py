@@ -121,3 +121,43 @@ def is_year_header(value: object) -> bool:
     except PeriodError:
         return False
     return True
+
+
+# A partial period said in a note beside a plain year: "first half only", "上半年数据", "1-9月".
+_NOTE_ZH = re.compile(r"上半年|下半年|前三季度|前两季度|第?[一二三四]季度|\d{1,2}\s*[-—–~至到]\s*\d{1,2}\s*月")
+# bare codes (H1, Q1-3) count only at the start of a note: "article on Q1 data" says nothing
+# about the value beside it, "H1 only" does
+_NOTE_EN = [
+    (re.compile(r"\bfirst\s+half\b|\bhalf[- ]year\b|^\s*H1\b", re.I), "H1"),
+    (re.compile(r"\bsecond\s+half\b|^\s*H2\b", re.I), "H2"),
+    (re.compile(r"\b(first\s+)?three\s+quarters\b|^\s*Q1\s*[-–~]\s*Q?3\b", re.I), "Q1-3"),
+    (re.compile(r"\bfirst\s+quarter\b|^\s*Q1\b", re.I), "Q1"),
+]
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                        "oct", "nov", "dec"), start=1)}
+_NOTE_MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?:-|–|—|to|through)\s*"
+                          r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+
+
+def partial_period_in_note(year: int, note: str) -> Period | None:
+    """The part of `year` a note says a value covers, or None if it says none."""
+    if not note:
+        return None
+    text = str(note).translate(one_to_one_table())
+    fragment = None
+    match = _NOTE_ZH.search(text)
+    if match:
+        fragment = f"年{match.group(0)}"
+    months = _NOTE_MONTHS.search(text)
+    if fragment is None and months:
+        first, last = _MONTHS[months.group(1).lower()[:3]], _MONTHS[months.group(2).lower()[:3]]
+        fragment = f"年{first}-{last}月"
+    if fragment is None:
+        fragment = next((part for pattern, part in _NOTE_EN if pattern.search(text)), None)
+    if fragment is None:
+        return None
+    try:
+        period = parse_period(f"{year}{fragment}")
+    except PeriodError:
+        return None
+    return period if not period.is_annual else None

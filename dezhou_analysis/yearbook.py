@@ -20,7 +20,7 @@ from dezhou_analysis.indicators import Indicator, Registry, default_registry
 from dezhou_analysis.parsing.context import canonical_region
 from dezhou_analysis.parsing.normalize import one_to_one_table
 from dezhou_analysis.parsing.numbers import agree, decimals
-from dezhou_analysis.periods import Period, PeriodError, parse_period
+from dezhou_analysis.periods import Period, PeriodError, parse_period, partial_period_in_note
 from dezhou_analysis.spreadsheets import WorkbookError, read_workbook
 from dezhou_analysis.units import canonical_unit, compatible, convert, known_unit
 from dezhou_analysis.yearbook_layout import MISSING, Record, read_table
@@ -277,6 +277,12 @@ def _validate(record: Record, registry: Registry, default_region: str,
     except PeriodError as exc:
         result.issues.append(Issue(record.file, str(exc), column=record.columns["year"], **where))
         return
+    said = partial_period_in_note(period.year, record.note) if period.is_annual else None
+    if said is not None:  # "first half only" beside 2018: a half-year value, never fitted as annual
+        period = Period(said.year, said.kind, said.label, said.start_year, period.status)
+        result.warnings.append(Issue(record.file, f"taken as {period.label}, not a whole year: the note "
+                                     f"says {record.note[:40]!r}", column=record.columns["year"],
+                                     severity="warning", **where))
     if not 1949 <= period.year <= today.year:
         result.issues.append(Issue(record.file, f"year {period.year} is out of range "
                                    f"(expected 1949–{today.year})", column=record.columns["year"],

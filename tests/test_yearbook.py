@@ -352,3 +352,20 @@ def test_documents_and_pictures_beside_the_data_are_left_out_with_a_warning(tmp_
     assert sorted(str(w) for w in result.warnings) == [
         "截图.png: left out: a document or picture, not a data file",
         "统计公报.pdf: left out: a document or picture, not a data file"]
+
+
+def test_a_note_that_says_part_of_the_year_makes_the_value_partial(tmp_path):
+    """“first half only” beside 2018 is a half-year value: kept, never fitted as annual."""
+    path = tmp_path / "notes.csv"
+    path.write_text("indicator,region,year,value,unit,source,note\n"
+                    "地区生产总值,德州市,2018,1650.2,亿元,x,first half only\n"
+                    "地区生产总值,德州市,2017,2300.5,亿元,x,前三季度\n"
+                    "地区生产总值,德州市,2016,2700.1,亿元,x,Jan-Sep\n"
+                    "地区生产总值,德州市,2019,3022.27,亿元,x,revised after the census\n"
+                    "常住人口城镇化率,德州市,2017,55.57,%,x,article of Apr 2018 on Q1 data\n", encoding="utf-8")
+    result = read(path)
+    got = {(o["indicator_id"], o["period"]): (o["period_kind"], o["basis"]) for o in result.observations}
+    assert got == {("gdp", "2018H1"): ("partial", "pre-census"), ("gdp", "2017Q1-3"): ("partial", "pre-census"),
+                   ("gdp", "2016M1-9"): ("partial", "pre-census"), ("gdp", "2019"): ("annual", "post-census"),
+                   ("urbanization_rate", "2017"): ("annual", "pre-census")}
+    assert sum("not a whole year" in str(w) for w in result.warnings) == 3
