@@ -42,18 +42,21 @@ def break_for(indicator: Indicator | None) -> Break | None:
     return breaks().get(indicator.break_family)
 
 
-_POST = re.compile(r"post[- ]?(?:\w+[- ])?census|普查后|普查口径|修订后|revised after|after the .*census",
-                   re.IGNORECASE)
-_PRE = re.compile(r"pre[- ]?(?:\w+[- ])?census|普查前|修订前|before the .*census|原口径", re.IGNORECASE)
+_POST = re.compile(r"post[- ]?(?:\w+[- ])?census|census[- ]revised|revised after|after the .*census|"
+                   r"普查后|普查口径|修订后|普查.{0,6}修订|经普后|七普|第七次(?:全国)?人口普查|"
+                   r"第四次(?:全国)?经济普查", re.IGNORECASE)
+_PRE = re.compile(r"pre[- ]?(?:\w+[- ])?census|before the .*census|unrevised|not revised|"
+                  r"普查前|修订前|原口径|未经?(?:普查)?修订|七普前|经普前", re.IGNORECASE)
 
 
 def basis_from_note(note: str) -> str | None:
+    """The statistical basis a note states ("revised after the census", 未经普查修订)."""
     if not note:
         return None
+    if _PRE.search(note):  # first: 未经普查修订 and 七普前 also contain the words of the other
+        return "pre-census"
     if _POST.search(note):
         return "post-census"
-    if _PRE.search(note):
-        return "pre-census"
     return None
 
 

@@ -369,3 +369,13 @@ def test_a_note_that_says_part_of_the_year_makes_the_value_partial(tmp_path):
                    ("gdp", "2016M1-9"): ("partial", "pre-census"), ("gdp", "2019"): ("annual", "post-census"),
                    ("urbanization_rate", "2017"): ("annual", "pre-census")}
     assert sum("not a whole year" in str(w) for w in result.warnings) == 3
+
+
+@pytest.mark.parametrize("note,basis", [
+    ("revised after the census", "post-census"), ("census-revised", "post-census"),
+    ("按第四次全国经济普查结果修订", "post-census"), ("经普后", "post-census"), ("七普数据", "post-census"),
+    ("未经普查修订", "pre-census"), ("unrevised", "pre-census"), ("七普前估计", "pre-census"),
+    ("2016统计公报", None)])
+def test_notes_state_the_statistical_basis(note, basis):
+    from dezhou_analysis.breaks import basis_from_note
+    assert basis_from_note(note) == basis
