@@ -44,7 +44,7 @@ TABLES: dict[str, list[Column]] = {
         ("indicator_id", "string", "registry id; empty when the label matches no registry entry"),
         ("name_zh", "string", "registry name in Chinese (the label as written when unmatched)"),
         ("label", "string", "the label as written in the source"),
-        ("region", "string", "德州市 unless the text names 全省, 全国, another city or a district"),
+        ("region", "string", "the document's home region (德州市) unless the text names 全省, 全国, another city or a district"),
         ("year", "Int64", "year the value refers to"),
         ("value", "float", "the number (signed for changes)"),
         ("unit", "string", "unit as written"),
