@@ -342,7 +342,7 @@ def _validate(record: Record, registry: Registry, default_region: str,
         result.issues.append(Issue(record.file, problem, column=record.columns["value"], **where))
         return
     written = record.region.strip()
-    if written in ("全市", "本市", "我市", "市"):
+    if written in ("全市", "本市", "我市", "市", "合计", "总计", "全市合计", "全市总计"):
         written = ""
     region = canonical_region(written or default_region)
     if not region:
