@@ -132,7 +132,9 @@ class ForecastResults:
 def _sigma_draws(sigma: float, df: int, n: int, rng: np.random.Generator) -> np.ndarray:
     """One σ per path from its sampling distribution (σ²·df/χ²_df): with two or three values the
     estimate of σ is itself a guess, and the forecast is then Student-t, not normal."""
-    return sigma * np.sqrt(df / rng.chisquare(df, size=(n, 1)))
+    # capped at 10σ: the far tail of a one-degree-of-freedom draw would overflow exp() on the log
+    # scale while changing no quantile anyone reads
+    return sigma * np.minimum(np.sqrt(df / rng.chisquare(df, size=(n, 1))), 10.0)
 
 
 def _within_segment_steps(data: SeriesData) -> tuple[np.ndarray, np.ndarray]:

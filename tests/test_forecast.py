@@ -98,3 +98,15 @@ def test_scales_round_trip():
     x = np.array([0.5, 12.0, 99.0])
     for scale in ("log", "logit", "identity"):
         assert np.allclose(from_scale(to_scale(x, scale), scale), x)
+
+
+def test_two_changes_on_a_log_scale_give_finite_paths_without_warnings():
+    """σ drawn per path has a heavy tail with one degree of freedom; it must not overflow."""
+    import warnings
+
+    from dezhou_analysis.forecast import RandomWalkDrift
+    data = SeriesData(np.array([2015, 2016, 2017]), np.array([100.0, 180.0, 200.0]), [], "log")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = RandomWalkDrift().fit(data).simulate(np.arange(2018, 2031), 100_000, np.random.default_rng(1))
+    assert np.isfinite(paths).all()
