@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dezhou_analysis import progress
+from dezhou_analysis import cumulative, progress
 from dezhou_analysis.forecast import (
     Combination,
     SeriesData,
@@ -213,6 +213,8 @@ class Assessor:
         limit = self.as_of
         if growth_target:
             return self._growth_target(row, result, indicator, target, target_value, limit, rng, unable)
+        if target.get("cumulative") and indicator.kind == "rate" and target_value is not None:
+            return self._cumulative_rate(row, result, indicator, target, target_value, limit, rng, unable)
         full = self.series(indicator.id, target["region"], "level", None)
         history = self.series(indicator.id, target["region"], "level", limit)
         result.history = history[["year", "value", "basis", "source", "source_detail"]].copy()
@@ -426,6 +428,57 @@ class Assessor:
         row["models"] = ""
         row["models_skipped"] = "growth-rate targets are judged on observed average growth"
         self._realised_growth(row, indicator, target, target_value, int(start))
+        return self._finish(row, result)
+
+    def _cumulative_rate(self, row, result, indicator, target, target_value, limit, rng, unable):
+        """〔15〕 on 能耗降低: the annual rates since the base year, compounded (see cumulative)."""
+        base = _num(target["base_year"])
+        if base is None:
+            return self._finish(row, unable("a target over the plan period needs its base year"))
+        base, target_year = int(base), int(target["target_year"])
+        total = target_year - base
+        history = self.series(indicator.id, target["region"], "level", limit)
+        result.history = history[["year", "value", "basis", "source", "source_detail"]].copy()
+        row["rate_unit"] = "% over the period"
+        span = history[(history["year"] > base) & (history["year"] <= target_year)]
+        missing = sorted(set(range(base + 1, int(span["year"].max()) + 1)) - set(span["year"])) \
+            if len(span) else []
+        if span.empty or missing:
+            reason = f"missing {', '.join(map(str, missing))}" if missing else f"none after {base}"
+            return self._finish(row, unable(f"a target over {base + 1}–{target_year} needs every "
+                                            f"year's {indicator.name_zh}: {reason}"))
+        rates = span["value"].to_numpy(dtype=float)
+        done, years_done = cumulative.compounded(rates), len(rates)
+        row["n_points"], row["first_year"] = years_done, int(span["year"].iloc[0])
+        row["latest_year"], row["latest_value"] = int(span["year"].iloc[-1]), float(rates[-1])
+        row["years_left"] = total - years_done
+        row["observed_rate_all"] = cumulative.annual_equivalent(done, years_done)
+        row["required_rate"] = cumulative.annual_equivalent(target_value, total)
+        kind, direction = target["target_kind"], _direction(target, indicator)
+        if years_done == total:
+            met = progress.target_met(done, target_value, kind, direction, self.tolerance)
+            row["realised_year"], row["realised_value"] = target_year, done
+            row["verdict"] = "met" if met else "missed"
+        ratio = row["observed_rate_all"] / row["required_rate"] if row["required_rate"] else None
+        row["eurostat_value"] = ratio
+        row["eurostat_category"] = progress.band(ratio, progress.EUROSTAT_BANDS) if ratio is not None \
+            else progress.UNABLE
+        row["eurostat_note"] = "average annual rate so far ÷ the annual rate the period total needs"
+        # the period total starts at 0 in the base year: the way done against the time elapsed
+        mid = progress.midterm(base, 0.0, base + years_done, done, target_value, target_year,
+                               progress.target_met(done, target_value, kind, direction, self.tolerance))
+        row["midterm_category"], row["midterm_value"], row["midterm_note"] = mid.category, mid.value, mid.note
+        row["elapsed_share"] = years_done / total
+        for method in ("unsd", "destatis"):
+            row[f"{method}_category"] = progress.UNABLE
+            row[f"{method}_note"] = "a period total of annual rates: the method extrapolates levels"
+        final = cumulative.simulate_final(done, rates, total - years_done, self.n_paths, rng)
+        row["forecast_median"] = float(np.median(final))
+        row["forecast_low80"], row["forecast_high80"] = (float(q) for q in np.quantile(final, [0.1, 0.9]))
+        row["forecast_low95"], row["forecast_high95"] = (float(q) for q in np.quantile(final, [0.025, 0.975]))
+        row["p_reached"] = float(np.mean([progress.target_met(v, target_value, kind, direction, self.tolerance)
+                                          for v in final]))
+        row["models"] = "remaining years drawn around the observed annual rates"
         return self._finish(row, result)
 
     def _realised_growth(self, row: dict, indicator: Indicator, target: dict,

@@ -2,6 +2,8 @@
 yearbook file that reaches 2022: verdicts, Brier scores and whether each method called it."""
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -116,3 +118,36 @@ def test_ratio_targets_from_parts_and_growth_targets_ex_post(parsed, tmp_path):
     investment = frame.loc["fixed_asset_investment"]
     expected = (np.prod([1.061, 1.052, 1.048, 1.070, 1.064]) ** 0.2 - 1) * 100
     assert investment["realised_value"] == pytest.approx(expected) and investment["verdict"] == "met"
+
+
+def test_a_period_total_of_annual_rates_is_compounded_not_compared_with_one_year():
+    """单位地区生产总值能源消耗降低〔15〕 over 2021–2025: the annual reductions compound."""
+    from dezhou_analysis.cumulative import annual_equivalent, compounded
+    from dezhou_analysis.parsing.document_set import parse_text
+    plan = parse_text("表1 主要指标\n指标\t单位\t2020年\t2025年\n1.单位地区生产总值能源消耗降低\t%\t—\t〔15〕\n",
+                      "plan.txt", {"kind": "plan", "date": "2021-03-01", "region": "德州市"})
+    target = plan.targets.iloc[0]
+    assert (target["indicator_id"], target["target_value"], bool(target["cumulative"])) == (
+        "energy_intensity_reduction", 15, True)
+
+    def assessed(rates: dict[int, float], as_of: int | None = None) -> pd.Series:
+        rows = ["指标,地区,年份,数值,单位"] + [f"万元地区生产总值能耗降低,德州市,{y},{r},%" for y, r in rates.items()]
+        path = Path(tempfile.mkdtemp()) / "energy.csv"
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        panel = build_panel(plan.observations, read_yearbooks([path], default_region="德州市",
+                                                               today=dt.date(2026, 1, 1)))
+        return Assessor(plan.targets, panel.observations, n_paths=2000, as_of=as_of).fit().frame.iloc[0]
+
+    # three years of 4 %: 11.5 % done; 4 % a year more reaches 18.5 %
+    so_far = assessed({2021: 4.0, 2022: 4.0, 2023: 4.0})
+    assert so_far["observed_rate_all"] == pytest.approx(4.0)
+    assert so_far["required_rate"] == pytest.approx(annual_equivalent(15, 5))
+    assert so_far["p_reached"] > 0.9 and so_far["status"] == "on track"
+    assert so_far["midterm_category"].startswith("on schedule")
+    # five years of 2 %: 9.6 %, not 15: missed (though each year's 2 % is far below 15 either way)
+    done = assessed({2021: 2.0, 2022: 2.0, 2023: 2.0, 2024: 2.0, 2025: 2.0})
+    assert done["realised_value"] == pytest.approx(compounded(np.full(5, 2.0)))
+    assert done["verdict"] == "missed"
+    # a year missing in between: said, not guessed
+    gap = assessed({2021: 4.0, 2023: 4.0})
+    assert gap["status"] == "unable to assess" and "missing 2022" in gap["status_reason"]
