@@ -263,7 +263,9 @@ def _validate(record: Record, registry: Registry, default_region: str,
         near = registry.nearest(label or record.indicator_id)
         hint = f"; nearest known: {', '.join(near)}" if near else ""
         result.issues.append(Issue(record.file, f"unknown indicator {label_text!r}{hint} "
-                                   "(add it as an alias in indicators.csv if it is one of these)",
+                                   "(add it to that indicator's aliases in dezhou_analysis/package_data/"
+                                   "indicators.csv if it is one of "
+                                   "these, or as a new row of its own if it is none)",
                                    column=record.columns["indicator"], **where))
         return
     indicator, measure = found
