@@ -69,9 +69,35 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[str, Rows]]:
                          for c in cells])
                     for i, cells in enumerate(workbook[name].iter_rows(min_row=1), start=1)]
             tables.append((name, rows))
-        return tables
     finally:
         workbook.close()
+    return _with_unsaved_formulas(path, tables)
+
+
+def _with_unsaved_formulas(path: Path, tables: list[tuple[str, Rows]]) -> list[tuple[str, Rows]]:
+    """A formula whose result was never saved (a file written by a script, not by Excel) reads
+    as empty; put the formula itself in the cell so the reader reports it instead of losing it."""
+    from openpyxl import load_workbook
+    formulas = load_workbook(path, read_only=True, data_only=False)
+    try:
+        out = []
+        for name, rows in tables:
+            by_row = dict(enumerate(formulas[name].iter_rows(min_row=1, values_only=True), start=1))
+            filled = []
+            for number, values in rows:
+                written = by_row.get(number, ())
+                filled.append((number, [
+                    FormulaCell(written[i]) if value is None and i < len(written)
+                    and isinstance(written[i], str) and written[i].startswith("=") else value
+                    for i, value in enumerate(values)]))
+            out.append((name, filled))
+        return out
+    finally:
+        formulas.close()
+
+
+class FormulaCell(str):
+    """The text of a formula whose result the file does not hold."""
 
 
 def _read_xls(path: Path, sheet: str | None) -> list[tuple[str, Rows]]:

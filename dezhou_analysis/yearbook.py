@@ -21,7 +21,7 @@ from dezhou_analysis.parsing.context import canonical_region
 from dezhou_analysis.parsing.normalize import one_to_one_table
 from dezhou_analysis.parsing.numbers import agree, decimals
 from dezhou_analysis.periods import Period, PeriodError, parse_period, partial_period_in_note
-from dezhou_analysis.spreadsheets import WorkbookError, read_workbook
+from dezhou_analysis.spreadsheets import FormulaCell, WorkbookError, read_workbook
 from dezhou_analysis.units import canonical_unit, compatible, convert, known_unit
 from dezhou_analysis.yearbook_layout import MISSING, Record, read_table
 
@@ -295,6 +295,11 @@ def _validate(record: Record, registry: Registry, default_region: str,
         return
     if isinstance(record.value, str) and ":" in record.value.translate(one_to_one_table()) and indicator.parts:
         _split_structure(record, indicator, period, registry, default_region, result, today)
+        return
+    if isinstance(record.value, FormulaCell):
+        result.issues.append(Issue(record.file, f"a formula ({record.value[:30]}) whose result the file "
+                                   "does not hold; open the file in Excel or WPS and save it",
+                                   column=record.columns["value"], **where))
         return
     number, text_unit, warning = parse_number(record.value)
     if number is None:

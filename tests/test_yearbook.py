@@ -379,3 +379,17 @@ def test_a_note_that_says_part_of_the_year_makes_the_value_partial(tmp_path):
 def test_notes_state_the_statistical_basis(note, basis):
     from dezhou_analysis.breaks import basis_from_note
     assert basis_from_note(note) == basis
+
+
+def test_a_formula_without_a_saved_result_is_reported_not_lost(tmp_path):
+    """Workbooks written by scripts hold formulas but no results; openpyxl reads them as empty."""
+    path = tmp_path / "formula.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["指标", "单位", "2020年", "2021年"])
+    workbook.active.append(["一般公共预算收入", "亿元", 214.6, "=C2*1.1"])
+    workbook.save(path)
+    result = read(path)
+    assert [o["value"] for o in result.observations] == [214.6]
+    assert [str(i) for i in result.issues] == [
+        "formula.xlsx, sheet 'Sheet', row 2, column '2021年': a formula (=C2*1.1) whose result the "
+        "file does not hold; open the file in Excel or WPS and save it"]
