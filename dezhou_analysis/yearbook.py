@@ -223,7 +223,7 @@ def parse_number(value: object) -> tuple[float | None, str, str]:
         text, unit = text[:-1].strip(), "%"
     elif text.endswith("‰"):
         text, unit = text[:-1].strip(), "‰"
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text).replace(" ", "").replace("\u2212", "-")
+    text = re.sub(r"\s+", "", re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)).replace("\u2212", "-")
     if not unit:
         written = re.fullmatch(r"([-+]?[\d.]+)([^\d.%‰]{1,6})", text)
         if written and known_unit(written.group(2)):  # 3078.99亿元
