@@ -10,7 +10,7 @@ its header says; a column that says neither is reported, never guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dezhou_analysis.errors import Issue
 from dezhou_analysis.parsing.normalize import one_to_one_table
@@ -115,7 +115,8 @@ def wide_columns(header: list[object], keys: list[str | None],
                 and any(m is not None for m in sub_measures[first:]))
     columns: list[ValueColumn] = []
     ignored: list[str] = []
-    period: object = None
+    period: object = None  # the year of the column (a merged year cell spans those after it)
+    latest: object = None  # the latest year so far: what a bare 比上年增长 column is about
     for index in range(first, len(header)):
         cell = header[index]
         if keys[index] is not None:
@@ -123,6 +124,8 @@ def wide_columns(header: list[object], keys: list[str | None],
         text = str(cell).strip() if present(cell) else ""
         if text and is_year_header(cell):
             period = cell
+            if latest is None or int(_YEAR.findall(str(cell))[0]) > int(_YEAR.findall(str(latest))[0]):
+                latest = cell
             measure: str | None = ""
         elif text:
             measure = _column_measure(text)
@@ -130,8 +133,7 @@ def wide_columns(header: list[object], keys: list[str | None],
             if measure is None or len(years) > 1:
                 ignored.append(text)
                 continue
-            if years:
-                period = years[0]
+            period = years[0] if years else latest
         else:
             measure = ""  # under a merged year cell
         if two_rows:
@@ -151,13 +153,40 @@ def wide_columns(header: list[object], keys: list[str | None],
     return columns, ignored, two_rows
 
 
+_THIS_YEAR = {"本年", "本期", "本年数", "本期数", "本年实绩", "今年"}
+_LAST_YEAR = {"上年", "上年同期", "上年数", "去年", "去年同期", "上年同期数"}
+
+
+def _title_year(cells: list[object]) -> int | None:
+    """The one year a title line above the header names (`2022年德州市国民经济主要指标`)."""
+    texts = [str(c) for c in cells if present(c)]
+    if len(texts) != 1:
+        return None
+    years = set(_YEAR.findall(texts[0]))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def _relative_years(cells: list[object], title_year: int | None) -> list[object]:
+    """本年 / 上年 columns under a title that names the year: that year and the one before."""
+    if title_year is None:
+        return cells
+    out = []
+    for cell in cells:
+        text = re.sub(r"\s+", "", str(cell)) if present(cell) else ""
+        out.append(f"{title_year}年" if text in _THIS_YEAR else
+                   f"{title_year - 1}年" if text in _LAST_YEAR else cell)
+    return out
+
+
 def read_table(file: str, sheet: str | None, rows: list[tuple[int, list[object]]]) -> TableRead:
     """Find the header in the first 20 rows and turn every value cell into a Record."""
     out = TableRead()
     sheet_unit = ""
     header_at = None
     layout = None
+    title_year = None
     for position, (_row_no, cells) in enumerate(rows[:20]):
+        cells = _relative_years(cells, title_year)
         keys = [header_key(c) for c in cells]
         periods = [i for i, c in enumerate(cells) if present(c) and keys[i] is None and is_year_header(c)]
         has_label = "indicator" in keys or "indicator_id" in keys
@@ -175,6 +204,7 @@ def read_table(file: str, sheet: str | None, rows: list[tuple[int, list[object]]
             m = _SHEET_UNIT.search(str(cell or ""))
             if m:
                 sheet_unit = canonical_unit(m.group("unit") or m.group("unit2"))
+        title_year = _title_year(cells) or title_year
     if header_at is None:
         if not any(isinstance(c, (int, float)) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*%?", str(c or ""))
                    for _, cells in rows for c in cells if present(c)):
@@ -187,6 +217,7 @@ def read_table(file: str, sheet: str | None, rows: list[tuple[int, list[object]]
                                       "2019年 (wide layout)", sheet=sheet))
         return out
     header_row_no, header = rows[header_at]
+    header = _relative_years(header, title_year)
     keys = [header_key(c) for c in header]
     columns: dict[str, int] = {}
     for index, key in enumerate(keys):
@@ -199,6 +230,10 @@ def read_table(file: str, sheet: str | None, rows: list[tuple[int, list[object]]
     if layout == "wide":
         subheader = body[0][1] if body else None
         value_columns, ignored, two_rows = wide_columns(header, keys, subheader)
+        written = rows[header_at][1]  # 本年 as the file says it, for messages and provenance
+        value_columns = [replace(c, name=f"{written[c.index]} ({c.name})")
+                         if c.index < len(written) and str(written[c.index]).strip() != str(header[c.index]).strip()
+                         else c for c in value_columns]
         if two_rows:
             body = body[1:]
         for name in ignored:

@@ -393,3 +393,14 @@ def test_a_formula_without_a_saved_result_is_reported_not_lost(tmp_path):
     assert [str(i) for i in result.issues] == [
         "formula.xlsx, sheet 'Sheet', row 2, column '2021年': a formula (=C2*1.1) whose result the "
         "file does not hold; open the file in Excel or WPS and save it"]
+
+
+def test_this_year_and_last_year_columns_under_a_title_that_names_the_year(tmp_path):
+    """2022年…主要指标 / 指标 | 单位 | 本年 | 上年 | 比上年增长(%): the growth is this year's."""
+    path = tmp_path / "bulletin.csv"
+    path.write_text("2022年德州市国民经济主要指标\n指标,单位,本年,上年,比上年增长(%)\n"
+                    "地区生产总值,亿元,3633.6,3488.77,4.5\n", encoding="utf-8")
+    got = {(o["period"], o["measure"]): (o["value"], o["source_detail"]) for o in read(path).observations}
+    assert got == {("2022", "level"): (3633.6, "bulletin.csv, row 3, column 本年 (2022年)"),
+                   ("2021", "level"): (3488.77, "bulletin.csv, row 3, column 上年 (2021年)"),
+                   ("2022", "growth_yoy"): (4.5, "bulletin.csv, row 3, column 比上年增长(%)")}
