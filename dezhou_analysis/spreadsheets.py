@@ -8,6 +8,7 @@ Each sheet becomes (name, [(row number, [cell values])]); a number shown as a pe
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -71,7 +72,18 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[str, Rows]]:
             tables.append((name, rows))
     finally:
         workbook.close()
-    return _with_unsaved_formulas(path, tables)
+    return _with_unsaved_formulas(path, tables) if _has_formulas(path) else tables
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any sheet holds a formula: a scan of the sheets' XML, so the second, slower
+    load of the workbook happens only for the files that need it."""
+    with zipfile.ZipFile(path) as archive:
+        return any(_FORMULA_TAG.search(archive.read(name)) for name in archive.namelist()
+                   if name.startswith("xl/worksheets/") and name.endswith(".xml"))
 
 
 def _with_unsaved_formulas(path: Path, tables: list[tuple[str, Rows]]) -> list[tuple[str, Rows]]:
