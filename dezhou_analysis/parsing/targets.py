@@ -7,11 +7,11 @@ the table row takes the narrative's kind and says where it came from (kind_sourc
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from dezhou_analysis.documents import Document
 from dezhou_analysis.indicators import Indicator, Registry
 from dezhou_analysis.parsing.facts import Fact
-from dezhou_analysis.parsing.numbers import QUALITATIVE_WORDS
 from dezhou_analysis.parsing.tables import IndicatorTable, TableRow
 
 
@@ -52,58 +52,46 @@ def table_target_rows(table: IndicatorTable, doc: Document, registry: Registry) 
     rows = []
     for row in table.rows:
         indicator, growth = table_row_indicator(row, registry)
-        base = row.cells.get(table.base_year)
-        label = row.label + (f"·{row.qualifier}" if row.qualifier else "")
-        unit = "%" if growth else row.unit or (indicator.unit if indicator else "")
+        target = partial(_table_target, row, table, doc, indicator, growth)
         stated = [y for y in table.target_years
                   if row.cells.get(y) is not None and row.cells[y].kind != "missing"]
         if not stated and table.target_years:
             # no value under any target year (`— —  〔省下达〕`): kept, as a target without a number
-            rows.append(_row_without_value(row, table, doc, indicator, label, unit, base))
+            text = re.sub(r"[〔〕\[\]［］]", "", row.other) or "—"
+            rows.append(target(table.target_years[-1], None, None, "qualitative", text, False,
+                               "table: no value under the target year"
+                               + (f" ({text})" if text != "—" else "")))
         for year in stated:
             cell = row.cells[year]
-            kind = cell.kind
-            if kind == "qualitative" and not QUALITATIVE_WORDS.search(cell.text):
-                kind = "qualitative"
-            rows.append({
-                "indicator_id": indicator.id if indicator else "",
-                "name_zh": indicator.name_zh if indicator else label,
-                "name_en": indicator.name_en if indicator else "",
-                "category": row.category or (indicator.category if indicator else ""),
-                "unit": unit, "base_year": table.base_year,
-                "base_value": base.value if base else None, "target_year": year,
-                "target_value": cell.value, "target_high": cell.high,
-                "target_kind": "" if kind == "malformed" else kind,
-                "target_measure": "growth_avg" if growth else _target_measure(indicator, unit),
-                "target_text": cell.text, "direction": _direction(
-                    indicator, base.value if base else None, cell.value, label),
-                "every_year": False,
-                "cumulative": "累计" in row.label or cell.cumulative,
-                "region": doc.region or "", "label": label, "source_section": "table",
-                "source_doc": doc.name, "source_line": row.line_no,
-                "source_quote": row.raw.strip(),
-                "kind_source": "table" if kind != "malformed" else "malformed cell: kept as text",
-            })
+            malformed = cell.kind == "malformed"
+            rows.append(target(year, cell.value, cell.high, "" if malformed else cell.kind, cell.text,
+                               cell.cumulative,
+                               "malformed cell: kept as text" if malformed else "table"))
     return rows
 
 
-def _row_without_value(row: TableRow, table: IndicatorTable, doc: Document,
-                       indicator: Indicator | None, label: str, unit: str, base) -> dict:
-    text = re.sub(r"[〔〕\[\]［］]", "", row.other) or "—"
+def _table_target(row: TableRow, table: IndicatorTable, doc: Document, indicator: Indicator | None,
+                  growth: str, year: int, value: float | None, high: float | None, kind: str,
+                  text: str, cumulative: bool, kind_source: str) -> dict:
+    """One plan_targets row from a table row and what one of its target cells says."""
+    label = row.label + (f"·{row.qualifier}" if row.qualifier else "")
+    unit = "%" if growth else row.unit or (indicator.unit if indicator else "")
+    base = row.cells.get(table.base_year)
     return {
         "indicator_id": indicator.id if indicator else "",
         "name_zh": indicator.name_zh if indicator else label,
         "name_en": indicator.name_en if indicator else "",
         "category": row.category or (indicator.category if indicator else ""),
         "unit": unit, "base_year": table.base_year,
-        "base_value": base.value if base else None, "target_year": table.target_years[-1],
-        "target_value": None, "target_high": None, "target_kind": "qualitative",
-        "target_measure": _target_measure(indicator, unit), "target_text": text,
-        "direction": _direction(indicator, base.value if base else None, None, label),
-        "every_year": False, "cumulative": "累计" in row.label,
+        "base_value": base.value if base else None, "target_year": year,
+        "target_value": value, "target_high": high, "target_kind": kind,
+        "target_measure": "growth_avg" if growth else _target_measure(indicator, unit),
+        "target_text": text,
+        "direction": _direction(indicator, base.value if base else None, value, label),
+        "every_year": False, "cumulative": "累计" in row.label or cumulative,
         "region": doc.region or "", "label": label, "source_section": "table",
         "source_doc": doc.name, "source_line": row.line_no, "source_quote": row.raw.strip(),
-        "kind_source": "table: no value under the target year" + (f" ({text})" if text != "—" else ""),
+        "kind_source": kind_source,
     }
 
 
