@@ -223,11 +223,16 @@ def _plot_observed(ax, segment: pd.DataFrame, *, color: str, ms: float, lw: floa
                    label: str | None = None) -> None:
     """Values joined by a solid line between consecutive years and a dotted one across years
     without data, so a straight line never suggests values nobody reported."""
-    years, values = segment["year"].to_numpy(), segment["value"].to_numpy()
+    years = segment["year"].to_numpy(dtype=float)
+    values = segment["value"].to_numpy(dtype=float)
     ax.plot(years, values, ls="none", marker="o", ms=ms, color=color, label=label)
-    for i in range(len(years) - 1):
-        ax.plot(years[i:i + 2], values[i:i + 2], color=color, lw=lw,
-                ls="-" if years[i + 1] - years[i] <= 1 else ":")
+    gap = np.diff(years) > 1
+    for style, pairs in (("-", ~gap), (":", gap)):
+        if pairs.any():  # one line per style, its pairs separated by NaN
+            first = np.flatnonzero(pairs)
+            xs = np.column_stack([years[first], years[first + 1], np.full(len(first), np.nan)])
+            ys = np.column_stack([values[first], values[first + 1], np.full(len(first), np.nan)])
+            ax.plot(xs.ravel(), ys.ravel(), color=color, lw=lw, ls=style)
 
 
 def _segments(history: pd.DataFrame, breaks: list[int]) -> list[pd.DataFrame]:
