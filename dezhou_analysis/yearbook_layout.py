@@ -117,6 +117,7 @@ def wide_columns(header: list[object], keys: list[str | None],
     ignored: list[str] = []
     period: object = None  # the year of the column (a merged year cell spans those after it)
     latest: object = None  # the latest year so far: what a bare 比上年增长 column is about
+    latest_year = 0
     for index in range(first, len(header)):
         cell = header[index]
         if keys[index] is not None:
@@ -124,8 +125,9 @@ def wide_columns(header: list[object], keys: list[str | None],
         text = str(cell).strip() if present(cell) else ""
         if text and is_year_header(cell):
             period = cell
-            if latest is None or int(_YEAR.findall(str(cell))[0]) > int(_YEAR.findall(str(latest))[0]):
-                latest = cell
+            year = int(_YEAR.findall(str(cell))[0])
+            if year > latest_year:
+                latest, latest_year = cell, year
             measure: str | None = ""
         elif text:
             measure = _column_measure(text)
