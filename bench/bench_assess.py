@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from dezhou_analysis.assessment import Assessor
-from dezhou_analysis.forecast import SeriesData, fit_all, reached_on_paths
-from dezhou_analysis.indicators import default_registry
-from dezhou_analysis.schema import conform
+from dezhou_analysis.assess.assessor import Assessor
+from dezhou_analysis.assess.forecast import SeriesData, fit_all, reached_on_paths
+from dezhou_analysis.core.contracts import conform
+from dezhou_analysis.core.indicators import default_registry
 
 N_TARGETS, N_PATHS = 50, 10_000
 

@@ -7,9 +7,9 @@ import statistics
 import time
 from pathlib import Path
 
-from dezhou_analysis.documents import list_documents, load_document
-from dezhou_analysis.indicators import default_registry
-from dezhou_analysis.parsing.document_set import parse_document, parse_text
+from dezhou_analysis.core.indicators import default_registry
+from dezhou_analysis.documents.reader import parse_document, parse_text
+from dezhou_analysis.documents.sources import list_documents, load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "data" / "raw" / "documents" / "dezhou_plan_new_old_drivers_2018-2022.txt"

@@ -38,7 +38,7 @@ def import_only(name: str, folder: Path) -> Path:
 
 
 def main() -> None:
-    from dezhou_analysis.pipeline import discover_notebooks
+    from dezhou_analysis.run.runner import discover_notebooks
     notebooks = discover_notebooks(ROOT / "notebooks")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -12,8 +12,8 @@ import traceback
 from pathlib import Path
 
 from dezhou_analysis import __version__
-from dezhou_analysis.errors import DezhouError, InputError
-from dezhou_analysis.paths import ProjectPaths
+from dezhou_analysis.core.errors import DezhouError, InputError
+from dezhou_analysis.core.paths import ProjectPaths
 
 
 def _print(text: str = "") -> None:
@@ -53,7 +53,7 @@ def cmd_parse(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 def cmd_validate(args: argparse.Namespace, paths: ProjectPaths) -> int:
     from dezhou_analysis.stages import documents_home_region
-    from dezhou_analysis.yearbook import read_yearbooks, yearbook_files
+    from dezhou_analysis.yearbook.reader import read_yearbooks, yearbook_files
     targets: list[Path] = []
     for item in args.paths:
         p = Path(item)
@@ -78,7 +78,7 @@ def cmd_validate(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 
 def cmd_template(args: argparse.Namespace, paths: ProjectPaths) -> int:
-    from dezhou_analysis.template import write_template
+    from dezhou_analysis.yearbook.template import write_template
     first, _, last = args.years.partition("-")
     years = range(int(first), int(last or first) + 1)
     path = write_template(args.out, args.format, years=years, region=args.region or "")
@@ -109,7 +109,7 @@ def cmd_assess(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 
 def cmd_run(args: argparse.Namespace, paths: ProjectPaths) -> int:
-    from dezhou_analysis.pipeline import run_suite
+    from dezhou_analysis.run.runner import run_suite
     return run_suite(paths, params_file=args.params, overrides=args.param or [], jobs=args.jobs,
                      out=Path(args.out) if args.out else None, only=args.only)
 

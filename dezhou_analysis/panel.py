@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dezhou_analysis.breaks import basis_key, default_basis
-from dezhou_analysis.indicators import Registry, default_registry
-from dezhou_analysis.parsing.numbers import agree, decimals
-from dezhou_analysis.schema import conform
-from dezhou_analysis.units import UnitError, convert
-from dezhou_analysis.yearbook import YearbookResult
+from dezhou_analysis.core.breaks import basis_key, default_basis
+from dezhou_analysis.core.contracts import conform
+from dezhou_analysis.core.indicators import Registry, default_registry
+from dezhou_analysis.core.rounding import agree, decimals
+from dezhou_analysis.core.units import UnitError, convert
+from dezhou_analysis.yearbook.reader import YearbookResult
 
 PANEL_MEASURES = {"level": "level", "share": "level", "count": "level", "ratio_part": "level",
                   "growth_yoy": "growth_yoy", "growth_avg": "growth_avg"}

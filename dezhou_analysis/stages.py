@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from dezhou_analysis.errors import InputError
-from dezhou_analysis.fileio import frame_to_csv_text, update_directory, write_bytes_atomic
-from dezhou_analysis.indicators import Registry, default_registry
+from dezhou_analysis.core.contracts import data_dictionary
+from dezhou_analysis.core.errors import InputError
+from dezhou_analysis.core.files import frame_to_csv_text, update_directory, write_bytes_atomic
+from dezhou_analysis.core.indicators import Registry, default_registry
+from dezhou_analysis.documents.reader import ParseResult, parse_documents
 from dezhou_analysis.panel import Panel, build_panel
-from dezhou_analysis.parsing.document_set import ParseResult, parse_documents
-from dezhou_analysis.schema import data_dictionary
-from dezhou_analysis.yearbook import YearbookResult, read_yearbooks, yearbook_files
+from dezhou_analysis.yearbook.reader import YearbookResult, read_yearbooks, yearbook_files
 
 
 def _json_bytes(data: object) -> bytes:
@@ -33,7 +33,7 @@ def home_region(parse: ParseResult) -> str:
 
 def documents_home_region(directory: Path) -> str:
     """home_region without parsing: what `validate` uses, so it accepts what `run` accepts."""
-    from dezhou_analysis.documents import DocumentError, list_documents, load_document
+    from dezhou_analysis.documents.sources import DocumentError, list_documents, load_document
     pairs = []
     for path in list_documents(directory):
         try:
@@ -79,8 +79,8 @@ class PanelRun:
 def raw_inputs(documents: Path, yearbook_paths: list[Path]) -> dict[str, str]:
     """md5 of every input file: processed files are reused only while these are unchanged."""
     from dezhou_analysis import __version__
-    from dezhou_analysis.documents import list_documents
-    from dezhou_analysis.fileio import md5_file
+    from dezhou_analysis.core.files import md5_file
+    from dezhou_analysis.documents.sources import list_documents
     files = {}
     for path in list(list_documents(documents)) + list(yearbook_paths):
         for item in (path, path.with_name(path.stem + ".meta.yml")):
@@ -91,7 +91,7 @@ def raw_inputs(documents: Path, yearbook_paths: list[Path]) -> dict[str, str]:
 
 def load_processed(documents: Path, yearbook_dir: Path, processed: Path) -> PanelRun | None:
     """The parse and panel as the last pipeline run wrote them, if made from today's raw files."""
-    from dezhou_analysis.schema import read_table
+    from dezhou_analysis.core.contracts import read_table
     inputs_file = processed / "inputs.json"
     if not inputs_file.is_file():
         return None
@@ -152,7 +152,7 @@ def run_assess(paths, yearbook_paths: list[Path] | None, out: Path,
 
 def assess_panel(run: PanelRun, out: Path, registry: Registry | None = None, **settings):
     """Assess every target of a built panel and write assessment.csv."""
-    from dezhou_analysis.assessment import Assessor
+    from dezhou_analysis.assess.assessor import Assessor
     assessment = Assessor(run.parse.targets, run.panel.observations, registry or default_registry(),
                           **settings).fit()
     write_assessment(assessment, out)
@@ -171,7 +171,7 @@ def write_assessment(assessment, out: Path) -> None:
 def read_assessment(path: Path, as_of: int | None = None, seed: int = 0, n_paths: int = 0,
                     tolerance: float = 0.0):
     """An assessment written by write_assessment, for the index (its frame; no fan charts)."""
-    from dezhou_analysis.assessment import ASSESSMENT_COLUMNS, INTEGER_COLUMNS, Assessment
+    from dezhou_analysis.assess.assessor import ASSESSMENT_COLUMNS, INTEGER_COLUMNS, Assessment
     frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
     if list(frame.columns) != ASSESSMENT_COLUMNS:
         raise ValueError(f"{path}: not an assessment table")

@@ -33,7 +33,7 @@ def raw_data_untouched():
 
 @pytest.fixture(scope="session")
 def parsed():
-    from dezhou_analysis.parsing.document_set import parse_documents
+    from dezhou_analysis.documents.reader import parse_documents
     return parse_documents(DOCUMENTS)
 
 

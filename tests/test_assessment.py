@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dezhou_analysis.assessment import ASSESSMENT_COLUMNS, Assessor
+from dezhou_analysis.assess.assessor import ASSESSMENT_COLUMNS, Assessor
 from dezhou_analysis.panel import build_panel
-from dezhou_analysis.yearbook import read_yearbooks
+from dezhou_analysis.yearbook.reader import read_yearbooks
 from tests.conftest import YEARBOOK
 
 LATER = """指标,地区,年份,数值,单位,备注
@@ -122,8 +122,8 @@ def test_ratio_targets_from_parts_and_growth_targets_ex_post(parsed, tmp_path):
 
 def test_a_period_total_of_annual_rates_is_compounded_not_compared_with_one_year():
     """单位地区生产总值能源消耗降低〔15〕 over 2021–2025: the annual reductions compound."""
-    from dezhou_analysis.cumulative import annual_equivalent, compounded
-    from dezhou_analysis.parsing.document_set import parse_text
+    from dezhou_analysis.assess.cumulative import annual_equivalent, compounded
+    from dezhou_analysis.documents.reader import parse_text
     plan = parse_text("表1 主要指标\n指标\t单位\t2020年\t2025年\n1.单位地区生产总值能源消耗降低\t%\t—\t〔15〕\n",
                       "plan.txt", {"kind": "plan", "date": "2021-03-01", "region": "德州市"})
     target = plan.targets.iloc[0]

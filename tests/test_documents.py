@@ -5,14 +5,14 @@ import hashlib
 import pytest
 import yaml
 
-from dezhou_analysis.documents import (
+from dezhou_analysis.core.errors import DocumentError
+from dezhou_analysis.documents.sources import (
     SIDECAR_FIELDS,
     check_sidecar,
     decode_bytes,
     list_documents,
     load_document,
 )
-from dezhou_analysis.errors import DocumentError
 from tests.conftest import DOCUMENTS, YEARBOOK
 
 

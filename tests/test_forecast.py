@@ -4,7 +4,7 @@ series, determinism, and honest refusals when there are too few points."""
 import numpy as np
 import pytest
 
-from dezhou_analysis.forecast import (
+from dezhou_analysis.assess.forecast import (
     LogLinearTrend,
     NotEnoughData,
     RandomWalkDrift,
@@ -104,7 +104,7 @@ def test_two_changes_on_a_log_scale_give_finite_paths_without_warnings():
     """σ drawn per path has a heavy tail with one degree of freedom; it must not overflow."""
     import warnings
 
-    from dezhou_analysis.forecast import RandomWalkDrift
+    from dezhou_analysis.assess.forecast import RandomWalkDrift
     data = SeriesData(np.array([2015, 2016, 2017]), np.array([100.0, 180.0, 200.0]), [], "log")
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dezhou_analysis.cli import main
-from dezhou_analysis.documents import load_document
-from dezhou_analysis.errors import DezhouError
-from dezhou_analysis.params import parse_overrides, read_params_file, resolve
-from dezhou_analysis.parsing.document_set import parse_documents, parse_text
-from dezhou_analysis.yearbook import read_yearbooks
+from dezhou_analysis.core.errors import DezhouError
+from dezhou_analysis.documents.reader import parse_documents, parse_text
+from dezhou_analysis.documents.sources import load_document
+from dezhou_analysis.run.params import parse_overrides, read_params_file, resolve
+from dezhou_analysis.yearbook.reader import read_yearbooks
 
 
 def _doc(tmp_path, data: bytes, sidecar: str | None = None, name="doc.txt"):
@@ -135,7 +135,7 @@ PARAMETER_CASES = {
 
 @pytest.mark.parametrize("case", sorted(PARAMETER_CASES))
 def test_hostile_parameters(case):
-    from dezhou_analysis.params import Declared
+    from dezhou_analysis.run.params import Declared
     declared = {"a": {"y": Declared("y", "int", 1, "")},
                 "target_reachability": {n: Declared(n, t, d, "") for n, t, d in (
                     ("as_of", "int", 0), ("n_paths", "int", 4000), ("tolerance", "float", 0.05),

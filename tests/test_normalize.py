@@ -1,6 +1,6 @@
 """Text quirks of PDF extractions and web pages, and the map back to raw lines."""
 
-from dezhou_analysis.parsing.normalize import normalise, sentences
+from dezhou_analysis.documents.normalize import normalise, sentences
 
 
 def norm(text: str) -> str:

@@ -6,7 +6,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from dezhou_analysis.pipeline import NOTEBOOK_ORDER
+from dezhou_analysis.run.runner import NOTEBOOK_ORDER
 from tests.conftest import ROOT
 
 COMMON = {"project_dir": ("str", '".."'), "language": ("str", '"zh+en"'), "output_dir": ("str", '""')}

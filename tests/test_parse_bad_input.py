@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dezhou_analysis.errors import DezhouError, DocumentError, InputError
-from dezhou_analysis.parsing.document_set import parse_documents, parse_text
+from dezhou_analysis.core.errors import DezhouError, DocumentError, InputError
+from dezhou_analysis.documents.reader import parse_documents, parse_text
 
 
 def test_folder_with_empty_and_binary_files_names_each(tmp_path):

@@ -4,7 +4,7 @@ traditional characters, PDF spacing. Nothing here is specific to Dezhou's wordin
 import pandas as pd
 import pytest
 
-from dezhou_analysis.parsing.document_set import parse_text
+from dezhou_analysis.documents.reader import parse_text
 
 OTHER_PLAN = """济宁市国民经济和社会发展第十四个五年规划（2021—2025年）
 

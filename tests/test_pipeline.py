@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from dezhou_analysis.cli import main
-from dezhou_analysis.htmlexport import remote_references
-from dezhou_analysis.pipeline import NOTEBOOK_ORDER
+from dezhou_analysis.run.export import remote_references
+from dezhou_analysis.run.runner import NOTEBOOK_ORDER
 from tests.conftest import ROOT, copy_project, insert_cell
 
 pytestmark = pytest.mark.slow
@@ -60,7 +60,7 @@ def test_manifest_records_what_made_the_run(suite_run):
     assert any(k.endswith(".png") for k in hashed) and any(k.endswith(".svg") for k in hashed)
     assert any(k.endswith(".xlsx") for k in hashed) and any(k.endswith(".csv") for k in hashed)
     for relative, digest in hashed.items():
-        from dezhou_analysis.fileio import sha256_file
+        from dezhou_analysis.core.files import sha256_file
         assert sha256_file(out / relative) == digest
 
 

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from dezhou_analysis import plotting  # noqa: E402
+from dezhou_analysis.reports import charts as plotting  # noqa: E402
 
 
 def test_cjk_font_is_registered_by_path():

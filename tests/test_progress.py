@@ -15,7 +15,7 @@
 import numpy as np
 import pytest
 
-from dezhou_analysis import progress
+from dezhou_analysis.assess import monitors as progress
 
 YEARS = np.array([2015, 2016, 2017, 2018, 2019])
 GROWING = 100 * 1.04 ** np.arange(5)  # 4 % a year: 100 … 116.985856

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dezhou_analysis.cli import main
-from dezhou_analysis.fileio import atomic_directory, update_directory
+from dezhou_analysis.core.files import atomic_directory, update_directory
 from tests.conftest import copy_project, insert_cell
 
 pytestmark = pytest.mark.slow

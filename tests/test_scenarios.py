@@ -2,7 +2,7 @@
 
 import pytest
 
-from dezhou_analysis.scenarios import RatioBase, ratio_grid, required_numerator_growth
+from dezhou_analysis.assess.scenarios import RatioBase, ratio_grid, required_numerator_growth
 
 
 def base() -> RatioBase:

@@ -9,8 +9,8 @@ import pytest
 
 from dezhou_analysis.cli import main
 from dezhou_analysis.panel import build_panel
-from dezhou_analysis.template import write_template
-from dezhou_analysis.yearbook import read_yearbooks
+from dezhou_analysis.yearbook.reader import read_yearbooks
+from dezhou_analysis.yearbook.template import write_template
 from tests.conftest import YEARBOOK
 
 SAMPLE = YEARBOOK / "yearbook_sample_2013_2019.csv"
@@ -377,7 +377,7 @@ def test_a_note_that_says_part_of_the_year_makes_the_value_partial(tmp_path):
     ("未经普查修订", "pre-census"), ("unrevised", "pre-census"), ("七普前估计", "pre-census"),
     ("2016统计公报", None)])
 def test_notes_state_the_statistical_basis(note, basis):
-    from dezhou_analysis.breaks import basis_from_note
+    from dezhou_analysis.core.breaks import basis_from_note
     assert basis_from_note(note) == basis
 
 

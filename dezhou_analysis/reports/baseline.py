@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dezhou_analysis import plotting
+from dezhou_analysis.reports import charts as plotting
 from dezhou_analysis.reports.common import (
     ReportContext,
     heading,

@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from dezhou_analysis import __version__
-from dezhou_analysis.fileio import frame_to_csv_text, md5_file, write_bytes_atomic, xlsx_bytes
-from dezhou_analysis.indicators import Registry, default_registry
+from dezhou_analysis.core.files import frame_to_csv_text, md5_file, write_bytes_atomic, xlsx_bytes
+from dezhou_analysis.core.indicators import Registry, default_registry
+from dezhou_analysis.core.paths import ProjectPaths
+from dezhou_analysis.documents.reader import ParseResult
 from dezhou_analysis.panel import Panel
-from dezhou_analysis.parsing.document_set import ParseResult
-from dezhou_analysis.paths import ProjectPaths
-from dezhou_analysis.yearbook import YearbookResult
+from dezhou_analysis.yearbook.reader import YearbookResult
 
 LANGUAGES = ("zh", "en", "zh+en")
 
@@ -53,7 +53,7 @@ class ReportContext:
         return ind.name(self.language)
 
     def t(self, zh: str, en: str, sep: str = " ") -> str:
-        from dezhou_analysis.plotting import bilingual
+        from dezhou_analysis.reports.charts import bilingual
         return bilingual(zh, en, self.language, sep)
 
 
@@ -61,8 +61,8 @@ def setup(notebook: str, project_dir: str = "..", language: str = "zh+en", outpu
           **params) -> ReportContext:
     """Load documents, yearbook files and the panel (from raw files, so a notebook opened on its
     own always shows current data), apply the house style, and remember the parameters."""
-    from dezhou_analysis.errors import InputError, ParameterError
-    from dezhou_analysis.plotting import apply_style
+    from dezhou_analysis.core.errors import InputError, ParameterError
+    from dezhou_analysis.reports.charts import apply_style
     from dezhou_analysis.stages import load_processed, run_panel
     if language not in LANGUAGES:
         raise ParameterError(f"language {language!r}: expected one of {LANGUAGES}")
@@ -161,7 +161,7 @@ def show_figure(ctx: ReportContext, fig, name: str) -> None:
     """Render the PNG once: the same image goes into the report and, with an SVG, to disk."""
     from IPython.display import Image, display
 
-    from dezhou_analysis.plotting import close, figure_png, save_figure
+    from dezhou_analysis.reports.charts import close, figure_png, save_figure
     png = figure_png(fig)
     save_figure(fig, name, ctx.output_dir / "figures" / ctx.notebook if ctx.output_dir else None,
                 png=png)

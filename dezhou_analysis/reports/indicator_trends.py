@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dezhou_analysis import plotting
-from dezhou_analysis.breaks import break_for
+from dezhou_analysis.core.breaks import break_for
+from dezhou_analysis.reports import charts as plotting
 from dezhou_analysis.reports.common import (
     ReportContext,
     heading,

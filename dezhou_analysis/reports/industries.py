@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dezhou_analysis import plotting
+from dezhou_analysis.reports import charts as plotting
 from dezhou_analysis.reports.common import (
     ReportContext,
     heading,
@@ -86,7 +86,7 @@ def targets(ctx: ReportContext) -> None:
 
 def progress_table(ctx: ReportContext) -> None:
     heading(ctx, "产业目标的进展", "Progress of the industry targets")
-    from dezhou_analysis.assessment import Assessor
+    from dezhou_analysis.assess.assessor import Assessor
     ids = set(industry_targets(ctx)["indicator_id"])
     subset = ctx.parse.targets[ctx.parse.targets["indicator_id"].isin(ids)]
     assessment = Assessor(subset, ctx.panel.observations, ctx.registry,

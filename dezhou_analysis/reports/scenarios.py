@@ -5,8 +5,14 @@ the static grid, which needs no script."""
 
 from __future__ import annotations
 
-from dezhou_analysis import plotting
-from dezhou_analysis.progress import target_met
+from dezhou_analysis.assess.monitors import target_met
+from dezhou_analysis.assess.scenarios import (
+    latest_base,
+    ratio_grid,
+    ratio_indicators,
+    required_numerator_growth,
+)
+from dezhou_analysis.reports import charts as plotting
 from dezhou_analysis.reports.common import (
     ReportContext,
     esc,
@@ -19,12 +25,6 @@ from dezhou_analysis.reports.common import (
     source_of,
 )
 from dezhou_analysis.reports.common import setup as _setup
-from dezhou_analysis.scenarios import (
-    latest_base,
-    ratio_grid,
-    ratio_indicators,
-    required_numerator_growth,
-)
 
 __all__ = ["setup", "grids", "sliders", "provenance"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dezhou_analysis.errors import UnitError
+from dezhou_analysis.core.errors import UnitError
 
 
 @dataclass(frozen=True)

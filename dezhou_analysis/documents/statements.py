@@ -6,12 +6,12 @@ its own, marked derived and saying how it was computed, so a reader can check th
 
 from __future__ import annotations
 
-from dezhou_analysis.documents import Document
-from dezhou_analysis.indicators import Registry
-from dezhou_analysis.parsing.facts import Fact, _fmt
-from dezhou_analysis.parsing.numbers import decimals, round_like
-from dezhou_analysis.parsing.tables import IndicatorTable
-from dezhou_analysis.parsing.targets import full_unit, table_row_indicator
+from dezhou_analysis.core.indicators import Registry
+from dezhou_analysis.core.rounding import decimals, round_like
+from dezhou_analysis.documents.facts import Fact, _fmt
+from dezhou_analysis.documents.sources import Document
+from dezhou_analysis.documents.tables import IndicatorTable
+from dezhou_analysis.documents.targets import full_unit, table_row_indicator
 
 LEVEL_MEASURES = ("level", "share", "count", "ratio_part")
 

@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dezhou_analysis import cumulative, progress
-from dezhou_analysis.forecast import (
+from dezhou_analysis.assess import cumulative
+from dezhou_analysis.assess import monitors as progress
+from dezhou_analysis.assess.forecast import (
     Combination,
     SeriesData,
     choose_scale,
     fit_all,
     reached_on_paths,
 )
-from dezhou_analysis.indicators import Indicator, Registry, default_registry
-from dezhou_analysis.units import UnitError, convert
+from dezhou_analysis.core.indicators import Indicator, Registry, default_registry
+from dezhou_analysis.core.units import UnitError, convert
 
 QUANTILES = (0.025, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.975)
 STATUS_ORDER = ("met", "missed", "on track", "uncertain", "off track", "met at base", "unable to assess")

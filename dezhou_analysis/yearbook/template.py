@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dezhou_analysis.fileio import atomic_path
-from dezhou_analysis.indicators import Registry, default_registry
+from dezhou_analysis.core.files import atomic_path
+from dezhou_analysis.core.indicators import Registry, default_registry
 
 ID_COLUMN, ZH_COLUMN, EN_COLUMN = "indicator_id", "指标", "indicator_en"
 UNIT_COLUMN, REGION_COLUMN, NOTE_COLUMN = "单位", "地区", "备注"

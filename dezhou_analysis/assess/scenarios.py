@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dezhou_analysis.indicators import Registry, default_registry
-from dezhou_analysis.progress import target_met
+from dezhou_analysis.assess.monitors import target_met
+from dezhou_analysis.core.indicators import Registry, default_registry
 
 DEFAULT_NUMERATOR_GROWTH = np.arange(-2.0, 16.5, 0.5)
 DEFAULT_DENOMINATOR_GROWTH = np.arange(0.0, 10.5, 0.5)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from dezhou_analysis.fileio import write_text_atomic
+from dezhou_analysis.core.files import write_text_atomic
 
 _REMOTE = re.compile(r"""<(?:script|link|img|iframe|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//""",
                      re.IGNORECASE)
@@ -42,7 +42,7 @@ def remote_references(html: str) -> list[str]:
 
 
 def export_html(notebook: str | Path, target: str | Path, with_code: bool) -> Path:
-    from dezhou_analysis.webfont import embed
+    from dezhou_analysis.run.webfont import embed
     nb = nbformat.read(str(notebook), as_version=4)
     body, _ = exporter(with_code).from_notebook_node(nb)
     body = embed(body)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dezhou_analysis.parsing.normalize import one_to_one_table
-from dezhou_analysis.parsing.numbers import CellValue, parse_cell
-from dezhou_analysis.units import canonical_unit, known_unit
+from dezhou_analysis.core.text import one_to_one_table
+from dezhou_analysis.core.units import canonical_unit, known_unit
+from dezhou_analysis.documents.numbers import CellValue, parse_cell
 
 _SPLIT = re.compile(r"\t| {2,}|\u3000{1,}")
 _HEADER_LABEL = re.compile(r"^(主要)?(指标|指标名称|项目|名称|指\s*标)$")

@@ -157,7 +157,7 @@ def figure_png(fig) -> bytes:
 
 def save_figure(fig, name: str, output_dir: str | Path | None, png: bytes | None = None) -> list[Path]:
     """PNG and SVG with metadata that does not change between runs."""
-    from dezhou_analysis.fileio import write_bytes_atomic
+    from dezhou_analysis.core.files import write_bytes_atomic
     if not output_dir:
         return []
     folder = Path(output_dir)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dezhou_analysis.parsing.normalize import one_to_one_table
+from dezhou_analysis.core.text import one_to_one_table
 
 REGISTRY_COLUMNS = ["id", "name_zh", "name_en", "unit", "direction", "category", "kind",
                     "aliases", "parent", "qualifier", "parts", "numerator", "denominator",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from dezhou_analysis.indicators import Indicator
+from dezhou_analysis.core.indicators import Indicator
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from dezhou_analysis.documents import DOCUMENT_SUFFIXES, Document, list_documents, load_document
-from dezhou_analysis.errors import DezhouError, DocumentError, InputError, Issue
-from dezhou_analysis.indicators import Registry, default_registry
-from dezhou_analysis.parsing.facts import scan_document
-from dezhou_analysis.parsing.normalize import normalise
-from dezhou_analysis.parsing.statements import derived_rows, fact_row, table_observation_rows
-from dezhou_analysis.parsing.tables import find_tables
-from dezhou_analysis.parsing.targets import (
+from dezhou_analysis.core.contracts import conform
+from dezhou_analysis.core.errors import DezhouError, DocumentError, InputError, Issue
+from dezhou_analysis.core.indicators import Registry, default_registry
+from dezhou_analysis.documents.facts import scan_document
+from dezhou_analysis.documents.normalize import normalise
+from dezhou_analysis.documents.sources import (
+    DOCUMENT_SUFFIXES,
+    Document,
+    list_documents,
+    load_document,
+)
+from dezhou_analysis.documents.statements import derived_rows, fact_row, table_observation_rows
+from dezhou_analysis.documents.tables import find_tables
+from dezhou_analysis.documents.targets import (
     reconcile_table_kinds,
     table_target_rows,
     text_target_rows,
 )
-from dezhou_analysis.schema import conform
 
 
 @dataclass
@@ -80,7 +85,7 @@ def parse_document(doc: Document, registry: Registry) -> tuple[list[dict], list[
 
 
 def scan_base_year(doc: Document) -> int | None:
-    from dezhou_analysis.parsing.context import plan_period
+    from dezhou_analysis.documents.context import plan_period
     period = plan_period(doc)
     return period[0] - 1 if period else None
 
@@ -137,7 +142,7 @@ def parse_text(text: str, name: str = "document.txt", meta: dict | None = None,
     """Parse one text held in memory (used by tests and by users exploring in a notebook)."""
     import hashlib
 
-    from dezhou_analysis.documents import infer_metadata
+    from dezhou_analysis.documents.sources import infer_metadata
     data = text.encode("utf-8")
     info = infer_metadata(text)
     info.update(meta or {})

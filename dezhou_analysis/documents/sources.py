@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from dezhou_analysis.errors import DocumentError
+from dezhou_analysis.core.errors import DocumentError
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".text")
 SIDECAR_FIELDS = ("title", "issuer", "date", "document_number", "kind", "region",

@@ -11,20 +11,21 @@ import re
 from dataclasses import dataclass, field
 from functools import partial
 
-from dezhou_analysis.documents import Document
-from dezhou_analysis.indicators import Indicator, Registry
-from dezhou_analysis.parsing import context as ctx
-from dezhou_analysis.parsing.normalize import NormalizedText, sentences
-from dezhou_analysis.parsing.numbers import (
+from dezhou_analysis.core import regions
+from dezhou_analysis.core.indicators import Indicator, Registry
+from dezhou_analysis.core.rounding import round_like
+from dezhou_analysis.core.units import dimension
+from dezhou_analysis.documents import context as ctx
+from dezhou_analysis.documents.normalize import NormalizedText, sentences
+from dezhou_analysis.documents.numbers import (
     COUNT_CLASSIFIERS,
     QUANTITY,
     RANGE,
     RATIO,
     chinese_numeral_value,
     qualifier_kind,
-    round_like,
 )
-from dezhou_analysis.units import dimension
+from dezhou_analysis.documents.sources import Document
 
 
 @dataclass
@@ -135,10 +136,10 @@ class DocumentScanner:
         self.result = ScanResult()
         self._sentence_id = 0
         self._comparison = re.compile(
-            r"(?P<dir>低于|高于|超过|超出|落后于?|领先于?)(?P<items>(?:(?:" + ctx.region_alternation()
+            r"(?P<dir>低于|高于|超过|超出|落后于?|领先于?)(?P<items>(?:(?:" + regions.region_alternation()
             + r")(?:平均水平|平均|的)?(?:约|近)?\d+(?:\.\d+)?(?:个百分点|个|百分点)?[、，和及]?)+)")
         self._comparison_item = re.compile(
-            r"(?P<region>" + ctx.region_alternation() + r")(?:平均水平|平均|的)?(?:约|近)?"
+            r"(?P<region>" + regions.region_alternation() + r")(?:平均水平|平均|的)?(?:约|近)?"
             r"(?P<num>\d+(?:\.\d+)?)(?P<unit>个百分点|个|百分点)?")
 
     # ------------------------------------------------------------------------------------------
@@ -172,12 +173,12 @@ class DocumentScanner:
     def _paragraph_region(self, ptext: str, current: str) -> str:
         """A paragraph about one other city (聊城坚决…) speaks for it until another takes over;
         a city named only as a comparison (低于滨州…, 对标徐州) does not change the subject."""
-        found = {r.name for start, _, r in ctx.find_regions(ptext)
+        found = {r.name for start, _, r in regions.find_regions(ptext)
                  if not _COMPARED.search(ptext[max(0, start - 3):start])}
-        home = ctx.canonical_region(self.home)
+        home = regions.canonical_region(self.home)
         if home in found:
             return self.home
-        ancestors = ctx.ancestors(home)  # a zone's text names its city without changing subject
+        ancestors = regions.ancestors(home)  # a zone's text names its city without changing subject
         peers = {name for name in found
                  if name != home and name not in ancestors and not name.endswith(("省", "区"))}
         if len(peers) == 1:
@@ -466,9 +467,9 @@ class _Sentence:
             q.used = True
             self.sc.result.skip("comparison without a stated percentage or index before it")
             return
-        other = ctx.canonical_region(region_text)
+        other = regions.canonical_region(region_text)
         same_place = region_text in ("全市", "我市", "本市") or \
-            other == ctx.canonical_region(subject.region)
+            other == regions.canonical_region(subject.region)
         gap = q.value * sign
         self.emit(q, subject.indicator, subject.label, "pp_change", subject.year,
                   subject.year_source, value=gap, unit="个百分点", region=subject.region,

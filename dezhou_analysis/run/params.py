@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from dezhou_analysis.errors import ParameterError
+from dezhou_analysis.core.errors import ParameterError
 
 #: parameters of the runner itself (not passed to notebooks)
 RUNNER_PARAMETERS = {

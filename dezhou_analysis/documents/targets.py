@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from dezhou_analysis.documents import Document
-from dezhou_analysis.indicators import Indicator, Registry
-from dezhou_analysis.parsing.facts import Fact
-from dezhou_analysis.parsing.tables import IndicatorTable, TableRow
+from dezhou_analysis.core.indicators import Indicator, Registry
+from dezhou_analysis.documents.facts import Fact
+from dezhou_analysis.documents.sources import Document
+from dezhou_analysis.documents.tables import IndicatorTable, TableRow
 
 
 def full_unit(unit: str, indicator: Indicator | None) -> str:

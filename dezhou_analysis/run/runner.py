@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dezhou_analysis import __version__
-from dezhou_analysis.fileio import (
+from dezhou_analysis.core.files import (
     md5_file,
     recover_directory,
     sha256_file,
@@ -28,8 +28,13 @@ from dezhou_analysis.fileio import (
     write_text_atomic,
     xlsx_bytes,
 )
-from dezhou_analysis.params import declared_parameters, parse_overrides, read_params_file, resolve
-from dezhou_analysis.paths import ProjectPaths
+from dezhou_analysis.core.paths import ProjectPaths
+from dezhou_analysis.run.params import (
+    declared_parameters,
+    parse_overrides,
+    read_params_file,
+    resolve,
+)
 
 NOTEBOOK_ORDER = ("plan_extraction", "baseline", "indicator_trends", "target_reachability",
                   "scenarios", "industries")
@@ -81,7 +86,7 @@ def execute(task: Task) -> dict:
     record["execute_seconds"] = round(time.perf_counter() - started, 2)
     exported = time.perf_counter()
     if Path(task.output_notebook).exists():
-        from dezhou_analysis.htmlexport import export_html
+        from dezhou_analysis.run.export import export_html
         try:
             export_html(task.output_notebook, task.report_html, with_code=False)
             export_html(task.output_notebook, task.full_html, with_code=True)
@@ -167,8 +172,8 @@ def _assessed(data, assessment_csv: Path, settings: dict, staging: Path, paths: 
 def _warm_index_font(assessment, tasks: list[Task], documents: list[dict]) -> None:
     """Subset the index page's font while the notebooks run (the parent is idle then); the
     final page reuses it when its characters are the same."""
-    from dezhou_analysis.index_page import render_index
-    from dezhou_analysis.webfont import font_face_css
+    from dezhou_analysis.reports.index_page import render_index
+    from dezhou_analysis.run.webfont import font_face_css
     provisional = [{"notebook": t.name, "status": "ok", "seconds": 0} for t in
                    sorted(tasks, key=lambda t: _order(t.name))]
     font_face_css(render_index(assessment, provisional, {"run": "", "parameters": {}}, documents))
@@ -201,7 +206,7 @@ def _preload() -> None:
     forked workers start with them loaded instead of importing them each."""
     import papermill  # noqa: F401
 
-    from dezhou_analysis.htmlexport import exporter
+    from dezhou_analysis.run.export import exporter
     exporter(True)
     exporter(False)
 
@@ -212,7 +217,7 @@ def _say(text: str) -> None:
 
 def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: list[str] | None = None,
               jobs: int = 2, out: Path | None = None, only: list[str] | None = None) -> int:
-    from dezhou_analysis.errors import ParameterError
+    from dezhou_analysis.core.errors import ParameterError
     started = dt.datetime.now()
     clock = time.perf_counter()
     _skip_uri_grammar()
@@ -318,10 +323,10 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     finishing = time.perf_counter()
     # -- index and manifest ---------------------------------------------------------------------------
     ordered = [records[t.name] for t in sorted(tasks, key=lambda t: _order(t.name))]
-    from dezhou_analysis.index_page import render_index
+    from dezhou_analysis.reports.index_page import render_index
     manifest = build_manifest(paths, staging, started, per_notebook, runner, ordered, jobs,
                               time.perf_counter() - clock)
-    from dezhou_analysis.webfont import embed
+    from dezhou_analysis.run.webfont import embed
     write_text_atomic(staging / "index.html",
                       embed(render_index(assessment, ordered, manifest, data.parse.documents)))
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)

@@ -14,16 +14,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dezhou_analysis.breaks import basis_from_note, basis_key, default_basis
-from dezhou_analysis.errors import InputError, Issue
-from dezhou_analysis.indicators import Indicator, Registry, default_registry
-from dezhou_analysis.parsing.context import canonical_region
-from dezhou_analysis.parsing.normalize import one_to_one_table
-from dezhou_analysis.parsing.numbers import agree, decimals
-from dezhou_analysis.periods import Period, PeriodError, parse_period, partial_period_in_note
-from dezhou_analysis.spreadsheets import FormulaCell, WorkbookError, read_workbook
-from dezhou_analysis.units import canonical_unit, compatible, convert, known_unit
-from dezhou_analysis.yearbook_layout import MISSING, Record, read_table
+from dezhou_analysis.core.breaks import basis_from_note, basis_key, default_basis
+from dezhou_analysis.core.errors import InputError, Issue
+from dezhou_analysis.core.indicators import Indicator, Registry, default_registry
+from dezhou_analysis.core.periods import Period, PeriodError, parse_period, partial_period_in_note
+from dezhou_analysis.core.regions import canonical_region
+from dezhou_analysis.core.rounding import agree, decimals
+from dezhou_analysis.core.text import one_to_one_table
+from dezhou_analysis.core.units import canonical_unit, compatible, convert, known_unit
+from dezhou_analysis.yearbook.layout import MISSING, Record, read_table
+from dezhou_analysis.yearbook.workbooks import FormulaCell, WorkbookError, read_workbook
 
 SUPPORTED = (".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".txt")
 WORKBOOKS = (".xlsx", ".xlsm", ".xls")

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from dezhou_analysis.errors import Issue
-from dezhou_analysis.parsing.normalize import one_to_one_table
-from dezhou_analysis.periods import is_year_header
-from dezhou_analysis.units import canonical_unit
+from dezhou_analysis.core.errors import Issue
+from dezhou_analysis.core.periods import is_year_header
+from dezhou_analysis.core.text import one_to_one_table
+from dezhou_analysis.core.units import canonical_unit
 
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "indicator_id": ("indicator_id", "id", "指标代码", "指标id", "代码", "指标编号"),

@@ -11,7 +11,7 @@ import json
 import pandas as pd
 
 from dezhou_analysis import __version__
-from dezhou_analysis.plotting import STATUS_COLOURS, STATUS_LABELS
+from dezhou_analysis.reports.charts import STATUS_COLOURS, STATUS_LABELS
 from dezhou_analysis.reports.common import esc
 
 TITLES = {

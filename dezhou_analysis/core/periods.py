@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from dezhou_analysis.parsing.normalize import one_to_one_table
+from dezhou_analysis.core.text import one_to_one_table
 
 
 @dataclass(frozen=True)
