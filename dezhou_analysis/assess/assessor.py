@@ -23,6 +23,7 @@ from dezhou_analysis.assess.forecast import (
     fit_all,
     reached_on_paths,
 )
+from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.core.indicators import Indicator, Registry, default_registry
 from dezhou_analysis.core.units import UnitError, convert
 
@@ -103,16 +104,23 @@ def _num(value) -> float | None:
 
 
 class Assessor:
+    """Assesses every target of a plan against a panel of observations.
+
+    settings: an `AssessmentSettings`; keyword overrides (as_of=2019, n_paths=2000) replace its
+    fields, so `Assessor(targets, obs, as_of=2019)` reads as it did before settings existed.
+    """
+
     def __init__(self, targets: pd.DataFrame, observations: pd.DataFrame,
-                 registry: Registry | None = None, as_of: int | None = None, seed: int = 20180608,
-                 n_paths: int = 4000, tolerance: float = 0.05):
+                 registry: Registry | None = None, settings: AssessmentSettings | None = None,
+                 **overrides):
         self.targets = targets
         self.observations = observations
         self.registry = registry or default_registry()
-        self.as_of = as_of
-        self.seed = seed
-        self.n_paths = n_paths
-        self.tolerance = tolerance
+        self.settings = (settings or AssessmentSettings()).replace(**overrides)
+        self.as_of = self.settings.as_of
+        self.seed = self.settings.seed
+        self.n_paths = self.settings.n_paths
+        self.tolerance = self.settings.tolerance
 
     # -- targets ----------------------------------------------------------------------------
     def unique_targets(self) -> list[dict]:
