@@ -93,11 +93,93 @@ TABLES: dict[str, list[Column]] = {
         ("value", "string", "value as written"),
         ("reason", "string", "why the row is not in the annual panel"),
     ],
+    "assessment": [
+        ("target_id", "string", "T001…: one per distinct target, home region and table rows first"),
+        ("indicator_id", "string", "registry id"),
+        ("name_zh", "string", "indicator name in Chinese"),
+        ("name_en", "string", "indicator name in English"),
+        ("region", "string", "region the target is for"),
+        ("unit", "string", "unit of the target, the values and the forecasts"),
+        ("base_year", "Int64", "the plan's base year"),
+        ("base_value", "float", "value in the base year (stated by the plan, else observed)"),
+        ("target_year", "Int64", "year the target is due"),
+        ("target_value", "float", "target value (lower end of a range)"),
+        ("target_high", "float", "upper end of a range, else empty"),
+        ("target_kind", "string", "point | approx | at_least | at_most | qualitative"),
+        ("target_measure", "string", "level | share | count | growth_avg | …"),
+        ("direction", "string", "increase | decrease: which way is progress"),
+        ("every_year", "bool", "true when the target must hold each year"),
+        ("target_text", "string", "the target as written"),
+        ("source_section", "string", "table | text"),
+        ("source_doc", "string", "document the target was read from"),
+        ("source_line", "Int64", "line of that document"),
+        ("also_stated", "string", "other places stating the same target (doc:line)"),
+        ("as_of", "Int64", "last year of data used (empty: all data)"),
+        ("n_points", "Int64", "annual values on one statistical basis used"),
+        ("first_year", "Int64", "first year of those values"),
+        ("latest_year", "Int64", "latest year with a value, at most the target year"),
+        ("latest_value", "float", "that value"),
+        ("years_left", "Int64", "target year − latest year"),
+        ("rate_unit", "string", "how rates are expressed (% per year, points per year)"),
+        ("required_rate", "float", "yearly change needed from the latest value to the target"),
+        ("observed_rate_5y", "float", "yearly change over the last five years"),
+        ("observed_rate_all", "float", "yearly change over all values"),
+        ("observed_rate_plan", "float", "yearly change since the plan's base year"),
+        ("break_note", "string", "statistical break inside the series and how it was handled"),
+        ("eurostat_category", "string", "Eurostat SDG monitoring category"),
+        ("eurostat_value", "float", "the ratio the Eurostat category is read from"),
+        ("eurostat_note", "string", "how the Eurostat category was reached"),
+        ("unsd_category", "string", "UN Statistics Division progress category"),
+        ("unsd_value", "float", "the ratio the UNSD category is read from"),
+        ("unsd_note", "string", "how the UNSD category was reached"),
+        ("destatis_category", "string", "German sustainability indicators' weather symbol"),
+        ("destatis_value", "float", "the deviation the Destatis category is read from"),
+        ("destatis_note", "string", "how the Destatis category was reached"),
+        ("midterm_category", "string", "Chinese mid-term rule 时间过半、任务过半"),
+        ("midterm_value", "float", "share of the task done"),
+        ("midterm_note", "string", "how the mid-term category was reached"),
+        ("elapsed_share", "float", "share of the plan period elapsed at the latest year"),
+        ("forecast_median", "float", "median forecast for the target year"),
+        ("forecast_low80", "float", "lower end of the 80 % interval"),
+        ("forecast_high80", "float", "upper end of the 80 % interval"),
+        ("forecast_low95", "float", "lower end of the 95 % interval"),
+        ("forecast_high95", "float", "upper end of the 95 % interval"),
+        ("p_reached", "float", "P(target reached) from the simulated paths, or from observed values"),
+        ("models", "string", "models in the forecast combination"),
+        ("models_skipped", "string", "models left out and why"),
+        ("realised_year", "Int64", "the target year when the data reach it"),
+        ("realised_value", "float", "the value in the target year"),
+        ("verdict", "string", "met | missed, where the data reach the target year"),
+        ("brier", "float", "Brier score of the earlier call against the verdict"),
+        ("called_eurostat", "string", "was the Eurostat category's call right"),
+        ("called_unsd", "string", "was the UNSD category's call right"),
+        ("called_destatis", "string", "was the Destatis category's call right"),
+        ("called_midterm", "string", "was the mid-term category's call right"),
+        ("status", "string", "met | missed | on track | uncertain | off track | met at base | unable to assess"),
+        ("status_reason", "string", "one line saying why"),
+    ],
+}
+
+#: the columns that identify one row of each table (checked unique when a table is written)
+KEYS: dict[str, tuple[str, ...]] = {
+    "plan_targets": ("source_doc", "source_line", "label", "target_year", "target_value",
+                     "target_kind", "target_measure", "region"),
+    "plan_observations": ("source_doc", "source_line", "label", "region", "year", "value",
+                          "measure", "is_derived"),
+    "observations": ("indicator_id", "region", "period", "measure", "basis"),
+    "conflicts": ("indicator_id", "region", "year", "measure", "kept_source", "other_source",
+                  "other_value"),
+    "exclusions": ("source", "source_detail", "indicator", "year"),
+    "assessment": ("target_id",),
 }
 
 
-def empty_frame(table: str) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=_pandas_dtype(kind)) for name, kind, _ in TABLES[table]})
+class ContractError(ValueError):
+    """A frame does not fit its table's contract: a defect in the code that built it."""
+
+
+def columns(table: str) -> list[str]:
+    return [name for name, _, _ in TABLES[table]]
 
 
 def _pandas_dtype(kind: str) -> str:
@@ -105,8 +187,15 @@ def _pandas_dtype(kind: str) -> str:
             "bool": "bool"}[kind]
 
 
-def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Exactly the contract's columns, in order, with the contract's types."""
+def conform(frame: pd.DataFrame, table: str, working: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Exactly the contract's columns, in order, with the contract's types.
+
+    working: the builder's own helper columns, dropped here; any other column the contract does
+    not list is an error, so a new field cannot vanish from a published table unnoticed."""
+    unknown = [c for c in frame.columns if c not in columns(table) and c not in working]
+    if unknown:
+        raise ContractError(f"{table}: columns {unknown} are not in its contract "
+                            "(core/contracts.py); add them there or name them as working columns")
     out = pd.DataFrame(index=frame.index)
     for name, kind, _ in TABLES[table]:
         series = frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index)
@@ -124,11 +213,12 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 
 def data_dictionary(tables: list[str] | None = None) -> pd.DataFrame:
+    """One row per column of every published table, with its type, key flag and meaning."""
     rows = []
     for table in tables or list(TABLES):
         for name, kind, description in TABLES[table]:
             rows.append({"table": f"{table}.csv", "column": name, "type": kind,
-                         "description": description})
+                         "key": name in KEYS[table], "description": description})
     return pd.DataFrame(rows)
 
 
