@@ -29,13 +29,28 @@ class Panel:
     exclusions: pd.DataFrame
 
     def series(self, indicator_id: str, region: str, measure: str = "level",
-               annual_only: bool = True) -> pd.DataFrame:
-        frame = self.observations
-        mask = (frame["indicator_id"] == indicator_id) & (frame["region"] == region) & \
-            (frame["measure"] == measure)
-        if annual_only:
-            mask &= frame["period_kind"] == "annual"
-        return frame[mask].sort_values("year")
+               up_to: int | None = None) -> pd.DataFrame:
+        return annual_series(self.observations, indicator_id, region, measure, up_to)
+
+
+def annual_series(observations: pd.DataFrame, indicator_id: str | None = None,
+                  region: str | None = None, measure: str | None = "level",
+                  up_to: int | None = None) -> pd.DataFrame:
+    """The annual values of an indicator in a region, by year: the only values that any fit,
+    growth rate or trend line reads. Partial years (2018H1) and spans (2017-2021) stay in the
+    panel for the record but never enter a series. None for indicator_id, region or measure
+    means any; up_to keeps years up to it."""
+    frame = observations
+    mask = frame["period_kind"] == "annual"
+    if indicator_id is not None:
+        mask &= frame["indicator_id"] == indicator_id
+    if region is not None:
+        mask &= frame["region"] == region
+    if measure is not None:
+        mask &= frame["measure"] == measure
+    if up_to is not None:
+        mask &= frame["year"] <= up_to
+    return frame[mask].sort_values("year", kind="stable")
 
 
 def plan_rows(plan_observations: pd.DataFrame, registry: Registry) -> tuple[list[dict], list[dict]]:
@@ -120,7 +135,7 @@ def build_panel(plan_observations: pd.DataFrame | None, yearbook: YearbookResult
     exclusion_frame = pd.DataFrame(exclusions)
     if len(exclusion_frame):
         exclusion_frame = exclusion_frame.sort_values(["source", "source_detail", "indicator", "year"])
-    return Panel(conform(observations, "observations"), conform(conflict_frame, "conflicts"),
+    return Panel(conform(observations, "observations", working=("label", "origin", "_rank")), conform(conflict_frame, "conflicts"),
                  conform(exclusion_frame, "exclusions"))
 
 

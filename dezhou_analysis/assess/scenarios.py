@@ -14,6 +14,7 @@ import pandas as pd
 
 from dezhou_analysis.assess.monitors import target_met
 from dezhou_analysis.core.indicators import Registry, default_registry
+from dezhou_analysis.panel import annual_series
 
 DEFAULT_NUMERATOR_GROWTH = np.arange(-2.0, 16.5, 0.5)
 DEFAULT_DENOMINATOR_GROWTH = np.arange(0.0, 10.5, 0.5)
@@ -44,10 +45,7 @@ def latest_base(observations: pd.DataFrame, indicator_id: str, region: str,
     """The latest year in which both parts are known on the same statistical basis."""
     registry = registry or default_registry()
     ind = registry.get(indicator_id)
-    obs = observations[(observations["region"] == region) & (observations["measure"] == "level")
-                       & (observations["period_kind"] == "annual")]
-    if as_of is not None:
-        obs = obs[obs["year"] <= as_of]
+    obs = annual_series(observations, None, region, "level", as_of)
     num = obs[obs["indicator_id"] == ind.numerator].set_index(["year", "basis"])["value"]
     den = obs[obs["indicator_id"] == ind.denominator].set_index(["year", "basis"])["value"]
     common = sorted(set(num.index) & set(den.index))

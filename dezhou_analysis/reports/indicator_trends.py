@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dezhou_analysis.core.breaks import break_for
+from dezhou_analysis.panel import annual_series
 from dezhou_analysis.reports import charts as plotting
 from dezhou_analysis.reports.common import (
     ReportContext,
@@ -26,8 +27,7 @@ def setup(**kwargs) -> ReportContext:
 
 
 def _annual(ctx: ReportContext) -> pd.DataFrame:
-    obs = ctx.panel.observations
-    return obs[(obs["region"] == ctx.home) & (obs["period_kind"] == "annual")]
+    return annual_series(ctx.panel.observations, None, ctx.home, measure=None).sort_index()
 
 
 def coverage(ctx: ReportContext) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dezhou_analysis.panel import annual_series
 from dezhou_analysis.reports import charts as plotting
 from dezhou_analysis.reports.common import (
     ReportContext,
@@ -40,10 +41,7 @@ def industry_targets(ctx: ReportContext) -> pd.DataFrame:
 def _latest(ctx: ReportContext, indicator_id: str) -> tuple[float | None, int | None]:
     obs = ctx.panel.observations
     as_of = ctx.params.get("as_of") or None
-    data = obs[(obs["indicator_id"] == indicator_id) & (obs["region"] == ctx.home)
-               & (obs["measure"] == "level") & (obs["period_kind"] == "annual")]
-    if as_of:
-        data = data[data["year"] <= as_of]
+    data = annual_series(obs, indicator_id, ctx.home, "level", as_of)
     if data.empty:
         return None, None
     last = data.sort_values("year").iloc[-1]
@@ -86,12 +84,9 @@ def targets(ctx: ReportContext) -> None:
 
 def progress_table(ctx: ReportContext) -> None:
     heading(ctx, "产业目标的进展", "Progress of the industry targets")
-    from dezhou_analysis.assess.assessor import Assessor
     ids = set(industry_targets(ctx)["indicator_id"])
-    subset = ctx.parse.targets[ctx.parse.targets["indicator_id"].isin(ids)]
-    assessment = Assessor(subset, ctx.panel.observations, ctx.registry,
-                          as_of=ctx.params.get("as_of") or None, n_paths=2000).fit()
-    frame = assessment.frame
+    frame = ctx.assessment.frame
+    frame = frame[frame["indicator_id"].isin(ids)]
     show_table(ctx, frame[["target_id", "name_zh", "target_text", "latest_value", "latest_year",
                            "required_rate", "p_reached", "status", "status_reason"]],
                "industry_progress", "产业目标评估", "Assessment of the industry targets")
