@@ -12,8 +12,12 @@ import traceback
 from pathlib import Path
 
 from dezhou_analysis import __version__
+from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.core.errors import DezhouError, InputError
 from dezhou_analysis.core.paths import ProjectPaths
+
+#: the assessment's defaults, shown in `assess --help`
+DEFAULTS = AssessmentSettings()
 
 
 def _print(text: str = "") -> None:
@@ -99,10 +103,19 @@ def cmd_panel(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 
 def cmd_assess(args: argparse.Namespace, paths: ProjectPaths) -> int:
-    from dezhou_analysis.stages import run_assess
-    out = Path(args.out) if args.out else paths.processed / "assessment.csv"
-    result = run_assess(paths, [Path(p) for p in args.yearbook or []], out, as_of=args.as_of,
-                        seed=args.seed, n_paths=args.paths, tolerance=args.tolerance)
+    from dezhou_analysis.core.files import frame_to_csv_text, write_bytes_atomic
+    from dezhou_analysis.stages import assess_panel, run_panel, write_assessment
+    settings = AssessmentSettings.from_params(as_of=args.as_of, seed=args.seed,
+                                              n_paths=args.paths, tolerance=args.tolerance)
+    yearbook = [Path(p) for p in args.yearbook or []]
+    run = run_panel(paths.documents, yearbook, paths.yearbook, paths.processed)
+    result = assess_panel(run, settings=settings)
+    if args.out:
+        out = Path(args.out)
+        write_bytes_atomic(out, frame_to_csv_text(result.frame).encode("utf-8"))
+    else:
+        out = paths.processed / "assessment.csv"
+        write_assessment(result, paths.documents, paths.yearbook, paths.processed)
     _print(result.describe())
     _print(f"wrote {out}")
     return 0
@@ -149,9 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=int, dest="as_of", help="use only data up to this year")
     p.add_argument("--yearbook", nargs="*", help="yearbook files (default: data/raw/yearbook/*)")
     p.add_argument("--out", help="output file (default data/processed/assessment.csv)")
-    p.add_argument("--seed", type=int, default=20180608, help="random seed for simulated paths")
-    p.add_argument("--paths", type=int, default=4000, help="simulated paths per target")
-    p.add_argument("--tolerance", type=float, default=0.05,
+    p.add_argument("--seed", type=int, default=DEFAULTS.seed, help="random seed for simulated paths")
+    p.add_argument("--paths", type=int, default=DEFAULTS.n_paths, help="simulated paths per target")
+    p.add_argument("--tolerance", type=float, default=DEFAULTS.tolerance,
                    help="relative band around an approx (左右) target counted as reached")
     p.set_defaults(func=cmd_assess)
 

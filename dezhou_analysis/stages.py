@@ -3,15 +3,19 @@ to data/processed atomically (all of a stage's files change together or not at a
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.core.contracts import data_dictionary
 from dezhou_analysis.core.errors import InputError
-from dezhou_analysis.core.files import frame_to_csv_text, update_directory, write_bytes_atomic
+from dezhou_analysis.core.files import frame_to_csv_text, update_directory
 from dezhou_analysis.core.indicators import Registry, default_registry
 from dezhou_analysis.documents.reader import ParseResult, parse_documents
 from dezhou_analysis.panel import Panel, build_panel
@@ -141,40 +145,53 @@ def run_panel(documents: Path, yearbook_paths: list[Path] | None, yearbook_dir: 
     return PanelRun(parse, yearbook, panel)
 
 
-def run_assess(paths, yearbook_paths: list[Path] | None, out: Path,
-               registry: Registry | None = None, **settings):
-    """Parse, build the panel, assess every target; write the panel files and assessment.csv.
-    `settings` are the Assessor's (as_of, seed, n_paths, tolerance); its defaults apply."""
-    registry = registry or default_registry()
-    run = run_panel(paths.documents, yearbook_paths, paths.yearbook, paths.processed, registry)
-    return assess_panel(run, out, registry, **settings)
-
-
-def assess_panel(run: PanelRun, out: Path, registry: Registry | None = None, **settings):
-    """Assess every target of a built panel and write assessment.csv."""
+def assess_panel(run: PanelRun, registry: Registry | None = None,
+                 settings: AssessmentSettings | None = None):
+    """Assess every target of a built panel (the table and each target's fan-chart data)."""
     from dezhou_analysis.assess.assessor import Assessor
-    assessment = Assessor(run.parse.targets, run.panel.observations, registry or default_registry(),
-                          **settings).fit()
-    write_assessment(assessment, out)
-    return assessment
+    return Assessor(run.parse.targets, run.panel.observations, registry or default_registry(),
+                    settings or AssessmentSettings()).fit()
 
 
-#: where, inside a run's output folder, the reachability report leaves its assessment for the
-#: runner (the index and assessment.csv then need no second fit of the same models)
-HANDOFF = Path("assessment") / "assessment.csv"
+#: the assessment as the data phase leaves it in data/processed: the table, the full result
+#: (fan-chart data for the reports) and the key it was made under
+ASSESSMENT_TABLE, ASSESSMENT_RESULT, ASSESSMENT_KEY = (
+    "assessment.csv", "assessment.pickle", "assessment.json")
 
 
-def write_assessment(assessment, out: Path) -> None:
-    write_bytes_atomic(out, _csv_bytes(assessment.frame))
+def _assessment_key(documents: Path, yearbook_dir: Path, settings: AssessmentSettings) -> dict:
+    return {"inputs": raw_inputs(documents, yearbook_files(yearbook_dir)),
+            "settings": dataclasses.asdict(settings)}
 
 
-def read_assessment(path: Path, as_of: int | None = None, seed: int = 0, n_paths: int = 0,
-                    tolerance: float = 0.0):
-    """An assessment written by write_assessment, for the index (its frame; no fan charts)."""
-    from dezhou_analysis.assess.assessor import ASSESSMENT_COLUMNS, INTEGER_COLUMNS, Assessment
-    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    if list(frame.columns) != ASSESSMENT_COLUMNS:
-        raise ValueError(f"{path}: not an assessment table")
-    for column in INTEGER_COLUMNS:
-        frame[column] = frame[column].astype("Int64")
-    return Assessment(frame, {}, as_of, seed, n_paths, tolerance)
+def write_assessment(assessment, documents: Path, yearbook_dir: Path, processed: Path) -> None:
+    """Store the assessment beside the panel it was made from, all three files or none.
+
+    The pickle is read back only by `load_assessment`, only when its recorded sha256 and key
+    match: it is the pipeline's own output, never a user's file."""
+    result = pickle.dumps(assessment, protocol=pickle.HIGHEST_PROTOCOL)
+    key = _assessment_key(documents, yearbook_dir, assessment.settings)
+    key["sha256"] = hashlib.sha256(result).hexdigest()
+    update_directory(processed, {ASSESSMENT_TABLE: _csv_bytes(assessment.frame),
+                                 ASSESSMENT_RESULT: result, ASSESSMENT_KEY: _json_bytes(key)})
+
+
+def load_assessment(documents: Path, yearbook_dir: Path, processed: Path,
+                    settings: AssessmentSettings, compare: tuple[str, ...] | None = None):
+    """The stored assessment if it was made from today's raw files with these settings.
+
+    compare: the settings that must agree (default all); a report that does not declare, say,
+    `n_paths` takes the stored assessment whatever its number of paths."""
+    try:
+        recorded = json.loads((processed / ASSESSMENT_KEY).read_text(encoding="utf-8"))
+        result = (processed / ASSESSMENT_RESULT).read_bytes()
+        if recorded.pop("sha256") != hashlib.sha256(result).hexdigest():
+            return None
+        current = json.loads(_json_bytes(_assessment_key(documents, yearbook_dir, settings)))
+        names = compare if compare is not None else tuple(current["settings"])
+        if recorded["inputs"] != current["inputs"] or any(
+                recorded["settings"].get(n) != current["settings"][n] for n in names):
+            return None
+        return pickle.loads(result)
+    except Exception:  # missing, stale or unreadable: the caller fits it again
+        return None

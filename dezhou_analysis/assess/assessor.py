@@ -66,6 +66,10 @@ class Assessment:
     n_paths: int
     tolerance: float
 
+    @property
+    def settings(self) -> AssessmentSettings:
+        return AssessmentSettings(self.as_of, self.seed, self.n_paths, self.tolerance)
+
     def fan(self, target_id: str) -> TargetResult:
         return self.results[target_id]
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from dezhou_analysis import __version__
+from dezhou_analysis.assess.assessor import Assessment
+from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.core.files import frame_to_csv_text, md5_file, write_bytes_atomic, xlsx_bytes
 from dezhou_analysis.core.indicators import Registry, default_registry
 from dezhou_analysis.core.paths import ProjectPaths
@@ -40,6 +42,25 @@ class ReportContext:
     started: dt.datetime
     inputs: list[dict] = field(default_factory=list)
     state: dict = field(default_factory=dict)
+
+    @property
+    def settings(self) -> AssessmentSettings:
+        """The assessment settings this report was given (the defaults for those it lacks)."""
+        return AssessmentSettings.from_params(**self.params)
+
+    @property
+    def assessment(self) -> Assessment:
+        """The assessment every report shows: the one the run stored in data/processed for
+        today's data and the settings this report declares, else fitted here with them (a
+        notebook opened on its own in JupyterLab)."""
+        if "assessment" not in self.state:
+            from dezhou_analysis.stages import PanelRun, assess_panel, load_assessment
+            declared = tuple(n for n in self.settings.as_params() if n in self.params)
+            stored = load_assessment(self.paths.documents, self.paths.yearbook,
+                                     self.paths.processed, self.settings, declared)
+            self.state["assessment"] = stored or assess_panel(
+                PanelRun(self.parse, self.yearbook, self.panel), self.registry, self.settings)
+        return self.state["assessment"]
 
     @property
     def home(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dezhou_analysis.assess.assessor import Assessment, Assessor
+from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.core.breaks import break_for
 from dezhou_analysis.reports import charts as plotting
 from dezhou_analysis.reports.common import (
@@ -21,30 +22,29 @@ from dezhou_analysis.reports.common import (
     source_of,
 )
 from dezhou_analysis.reports.common import setup as _setup
-from dezhou_analysis.stages import HANDOFF, write_assessment
 
 __all__ = ["setup", "headline", "dashboard", "progress", "fan_charts", "methods", "ex_post",
            "provenance"]
 
 
-def setup(as_of: int = 0, seed: int = 20180608, n_paths: int = 4000, tolerance: float = 0.05,
+DEFAULTS = AssessmentSettings()
+
+
+def setup(as_of: int = DEFAULTS.as_of or 0, seed: int = DEFAULTS.seed,
+          n_paths: int = DEFAULTS.n_paths, tolerance: float = DEFAULTS.tolerance,
           evaluation_as_of: int = 0, **kwargs) -> ReportContext:
-    ctx = _setup("target_reachability", as_of=as_of, seed=seed, n_paths=n_paths,
-                 tolerance=tolerance, evaluation_as_of=evaluation_as_of, **kwargs)
-    ctx.state["assessment"] = assess(ctx, as_of or None)
-    if ctx.output_dir is not None:  # the runner's index and assessment.csv are this one
-        write_assessment(ctx.state["assessment"], ctx.output_dir / HANDOFF)
-    return ctx
+    return _setup("target_reachability", as_of=as_of, seed=seed, n_paths=n_paths,
+                  tolerance=tolerance, evaluation_as_of=evaluation_as_of, **kwargs)
 
 
 def assess(ctx: ReportContext, as_of: int | None) -> Assessment:
-    p = ctx.params
-    return Assessor(ctx.parse.targets, ctx.panel.observations, ctx.registry, as_of=as_of,
-                    seed=p["seed"], n_paths=p["n_paths"], tolerance=p["tolerance"]).fit()
+    """The report's settings with another as-of year (to score an earlier call)."""
+    return Assessor(ctx.parse.targets, ctx.panel.observations, ctx.registry,
+                    ctx.settings.replace(as_of=as_of)).fit()
 
 
 def _frame(ctx: ReportContext) -> pd.DataFrame:
-    return ctx.state["assessment"].frame
+    return ctx.assessment.frame
 
 
 def headline(ctx: ReportContext) -> None:
@@ -108,7 +108,7 @@ def progress(ctx: ReportContext) -> None:
 
 def fan_charts(ctx: ReportContext) -> None:
     heading(ctx, "分目标预测（扇形图）", "Forecast fan chart per target")
-    assessment: Assessment = ctx.state["assessment"]
+    assessment: Assessment = ctx.assessment
     shown = 0
     for target_id, result in assessment.results.items():
         row = result.row

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dezhou_analysis import __version__
+from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.core.files import (
     md5_file,
     recover_directory,
@@ -144,54 +145,15 @@ def _failing_cell(path: str) -> int | None:
     return started[-1] if started else None
 
 
-def write_data_tables(processed: Path, folder: Path, assessment: Path) -> None:
+def write_data_tables(processed: Path, folder: Path) -> None:
     """The run's own copy of the processed tables, as CSV and XLSX, for briefings."""
     import pandas as pd
     for name in ("assessment", "observations", "conflicts", "plan_targets", "plan_observations"):
-        source = assessment if name == "assessment" else processed / f"{name}.csv"
+        source = processed / f"{name}.csv"
         if source.exists():
             frame = pd.read_csv(source, keep_default_na=False, na_values=[""])
             write_bytes_atomic(folder / f"{name}.csv", source.read_bytes())
             write_bytes_atomic(folder / f"{name}.xlsx", xlsx_bytes({name: frame}))
-
-
-def _assessed(data, assessment_csv: Path, settings: dict, staging: Path, paths: ProjectPaths,
-              handed: bool = False):
-    """The run's assessment: the reachability report's hand-off when it left one, else fitted
-    here; said, and copied with the data tables into the run folder."""
-    from dezhou_analysis.stages import assess_panel, read_assessment
-    if handed:
-        assessment = read_assessment(assessment_csv, **settings)
-    else:
-        assessment = assess_panel(data, assessment_csv, **settings)
-    _say(f"  {assessment.describe()}")
-    write_data_tables(paths.processed, staging / "tables" / "data", assessment_csv)
-    return assessment
-
-
-def _warm_index_font(assessment, tasks: list[Task], documents: list[dict]) -> None:
-    """Subset the index page's font while the notebooks run (the parent is idle then); the
-    final page reuses it when its characters are the same."""
-    from dezhou_analysis.reports.index_page import render_index
-    from dezhou_analysis.run.webfont import font_face_css
-    provisional = [{"notebook": t.name, "status": "ok", "seconds": 0} for t in
-                   sorted(tasks, key=lambda t: _order(t.name))]
-    font_face_css(render_index(assessment, provisional, {"run": "", "parameters": {}}, documents))
-
-
-ASSESSMENT_SETTINGS = ("as_of", "seed", "n_paths", "tolerance")
-
-
-def _assessment_settings(per_notebook: dict[str, dict], declared: dict) -> dict:
-    """The reachability report's assessment settings (given, else its declared defaults), so
-    the index and the report agree; a setting it does not declare keeps the Assessor's default."""
-    given = per_notebook.get("target_reachability", {})
-    defaults = declared.get("target_reachability", {})
-    settings = {name: given.get(name, defaults[name].default)
-                for name in ASSESSMENT_SETTINGS if name in defaults}
-    if "as_of" in settings:
-        settings["as_of"] = settings["as_of"] or None  # 0 means all data
-    return settings
 
 
 def _skip_uri_grammar() -> None:
@@ -215,20 +177,29 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: list[str] | None = None,
-              jobs: int = 2, out: Path | None = None, only: list[str] | None = None) -> int:
+@dataclass
+class RunPlan:
+    """What a run will do, checked before anything runs: the notebooks, each one's parameters,
+    the runner's own parameters and the assessment settings every report shares."""
+    notebooks: list[Path]
+    declared: dict[str, dict]
+    per_notebook: dict[str, dict]
+    runner: dict
+    settings: AssessmentSettings
+    jobs: int
+
+
+def plan_run(paths: ProjectPaths, params_file: str | None, overrides: list[str] | None,
+             jobs: int, only: list[str] | None) -> RunPlan:
+    """Find the notebooks and resolve the parameters; any problem is one ParameterError."""
     from dezhou_analysis.core.errors import ParameterError
-    started = dt.datetime.now()
-    clock = time.perf_counter()
-    _skip_uri_grammar()
     notebooks = discover_notebooks(paths.notebooks)
     if not notebooks:
         raise ParameterError(f"{paths.notebooks}: no notebooks to run")
-    if only:
-        unknown = sorted(set(only) - {p.stem for p in notebooks})
-        if unknown:
-            raise ParameterError(f"--only {unknown}: no such notebook; notebooks are "
-                                 f"{', '.join(p.stem for p in notebooks)}")
+    unknown = sorted(set(only or ()) - {p.stem for p in notebooks})
+    if unknown:
+        raise ParameterError(f"--only {unknown}: no such notebook; notebooks are "
+                             f"{', '.join(p.stem for p in notebooks)}")
     if jobs < 1:
         raise ParameterError(f"--jobs {jobs}: expected 1 or more")
     # parameters are checked against every notebook, also those --only leaves out
@@ -240,22 +211,31 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
         else:
             raw[key] = value
     per_notebook, runner = resolve(raw, declared)
-    if only:
-        notebooks = [p for p in notebooks if p.stem in only]
+    settings = AssessmentSettings.from_params(**per_notebook.get("target_reachability", {}))
+    chosen = [p for p in notebooks if not only or p.stem in only]
+    return RunPlan(chosen, declared, per_notebook, runner, settings, jobs)
 
-    # -- data (fail fast with the data's own messages, before any notebook starts) ---------------
-    from dezhou_analysis.stages import HANDOFF, run_panel
+
+def prepare_data(paths: ProjectPaths, settings: AssessmentSettings):
+    """The data phase: parse, build the panel, assess every target, all into data/processed,
+    before any notebook starts; every report then reads the same panel and assessment."""
+    from dezhou_analysis.stages import assess_panel, run_panel, write_assessment
     _say(f"dezhou-analysis {__version__}: parsing documents and building the panel")
     data = run_panel(paths.documents, None, paths.yearbook, paths.processed)
     _say(f"  panel: {len(data.panel.observations)} observations "
          f"({len(data.panel.conflicts)} conflicts, {len(data.panel.exclusions)} excluded with a reason)")
     for warning in data.yearbook.warnings:  # what a new yearbook file made the reader decide
         _say(f"  warning: {warning}")
-    phases = {"data": round(time.perf_counter() - clock, 2)}
+    assessment = assess_panel(data, settings=settings)
+    write_assessment(assessment, paths.documents, paths.yearbook, paths.processed)
+    _say(f"  {assessment.describe()}")
+    return data, assessment
 
-    # -- run folder ------------------------------------------------------------------------------
-    paths.outputs.mkdir(parents=True, exist_ok=True)
-    final = Path(out) if out else paths.outputs / started.strftime("%Y%m%d-%H%M%S")
+
+def open_run_folder(outputs: Path, out: Path | None, started: dt.datetime) -> tuple[Path, Path]:
+    """The run's final folder (never an existing, non-empty one) and its staging folder."""
+    outputs.mkdir(parents=True, exist_ok=True)
+    final = Path(out) if out else outputs / started.strftime("%Y%m%d-%H%M%S")
     if final.exists() and any(final.iterdir()):
         suffix = 1
         while final.with_name(f"{final.name}-{suffix}").exists():
@@ -267,38 +247,43 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
         shutil.rmtree(staging)
     for sub in ("notebooks", "reports", "full", "figures", "tables", "logs"):
         (staging / sub).mkdir(parents=True, exist_ok=True)
-    assessment_csv = staging / HANDOFF
+    return final, staging
+
+
+def notebook_parameters(plan: RunPlan, name: str, paths: ProjectPaths, staging: Path) -> dict:
+    """What papermill injects: the user's parameters, the run's assessment settings for those
+    the notebook declares (so an edited parameter cell never changes the official report), and
+    the folders the runner owns."""
+    declared = plan.declared[name]
+    params = {key: value for key, value in plan.settings.as_params().items() if key in declared}
+    params.update(plan.per_notebook[name])
+    params["project_dir"] = str(paths.root)
+    if "output_dir" in declared:
+        params["output_dir"] = str(staging)
+    if "interactive" in declared:
+        params["interactive"] = False
+    return params
+
+
+def make_tasks(plan: RunPlan, paths: ProjectPaths, staging: Path) -> list[Task]:
     tasks = []
-    for path in notebooks:
-        params = dict(per_notebook[path.stem])
-        params["project_dir"] = str(paths.root)
-        if "output_dir" in declared[path.stem]:
-            params["output_dir"] = str(staging)
-        if "interactive" in declared[path.stem]:
-            params["interactive"] = False
+    for path in plan.notebooks:
         tasks.append(Task(path.stem, str(path), str(staging / "notebooks" / path.name),
                           str(staging / "reports" / f"{path.stem}.html"),
-                          str(staging / "full" / f"{path.stem}.html"), params, str(paths.notebooks),
-                          int(runner["cell_timeout"]), str(staging / "logs" / f"{path.stem}.log")))
+                          str(staging / "full" / f"{path.stem}.html"),
+                          notebook_parameters(plan, path.stem, paths, staging), str(paths.notebooks),
+                          int(plan.runner["cell_timeout"]), str(staging / "logs" / f"{path.stem}.log")))
+    return longest_first(tasks, paths.outputs)
 
-    # -- notebooks --------------------------------------------------------------------------------
-    tasks = longest_first(tasks, paths.outputs)
+
+def execute_all(tasks: list[Task], jobs: int) -> dict[str, dict]:
+    """Run the notebooks, `jobs` at a time, each in a forked worker; one failure stops nothing."""
     _say(f"running {len(tasks)} notebooks, {min(jobs, len(tasks))} at a time")
     _preload()
-    phases["preload"] = round(time.perf_counter() - clock - phases["data"], 2)
-    notebooks_started = time.perf_counter()
     records: dict[str, dict] = {}
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    settings = _assessment_settings(per_notebook, declared)
-    reachability = any(t.name == "target_reachability" for t in tasks)
-    assessment = None
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
         futures = {pool.submit(execute, task): task for task in tasks}
-        if not reachability:
-            # while the kernels start, assess the targets with the reachability report's settings;
-            # written beside the run for now: data/processed is not touched while notebooks read it
-            assessment = _assessed(data, assessment_csv, settings, staging, paths)
-            _warm_index_font(assessment, tasks, data.parse.documents)
         for done, future in enumerate(as_completed(futures), 1):
             task = futures[future]
             try:
@@ -307,26 +292,28 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
                 record = {"notebook": task.name, "status": "failed", "seconds": None,
                           "error": {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)}}
             records[task.name] = record
-            where = ""
-            if record["status"] != "ok":
-                err = record["error"] or {}
-                where = f" — cell {err.get('cell')} `{err.get('source', '')}`: {err.get('ename')}: {err.get('evalue')}"
-            _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} ({record['seconds']} s){where}")
+            _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} "
+                 f"({record['seconds']} s){_failure_text(record)}")
+    return {t.name: records[t.name] for t in sorted(tasks, key=lambda t: _order(t.name))}
 
-    phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
-    if assessment is None:
-        # the reachability report fitted the same models with the same settings: take its table
-        handed = records.get("target_reachability", {}).get("status") == "ok" and assessment_csv.is_file()
-        assessment = (_assessed(data, assessment_csv, settings, staging, paths, handed=handed))
-    write_bytes_atomic(paths.processed / "assessment.csv", assessment_csv.read_bytes())
-    shutil.rmtree(assessment_csv.parent)
-    finishing = time.perf_counter()
-    # -- index and manifest ---------------------------------------------------------------------------
-    ordered = [records[t.name] for t in sorted(tasks, key=lambda t: _order(t.name))]
+
+def _failure_text(record: dict) -> str:
+    if record["status"] == "ok":
+        return ""
+    err = record["error"] or {}
+    return f" — cell {err.get('cell')} `{err.get('source', '')}`: {err.get('ename')}: {err.get('evalue')}"
+
+
+def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, data, assessment,
+               records: dict[str, dict], started: dt.datetime, clock: float, phases: dict) -> None:
+    """Tables, index and manifest into the staging folder, then swap it in as the run."""
     from dezhou_analysis.reports.index_page import render_index
-    manifest = build_manifest(paths, staging, started, per_notebook, runner, ordered, jobs,
-                              time.perf_counter() - clock)
     from dezhou_analysis.run.webfont import embed
+    finishing = time.perf_counter()
+    write_data_tables(paths.processed, staging / "tables" / "data")
+    ordered = list(records.values())
+    manifest = build_manifest(paths, staging, started, plan.per_notebook, plan.runner, ordered,
+                              plan.jobs, time.perf_counter() - clock)
     write_text_atomic(staging / "index.html",
                       embed(render_index(assessment, ordered, manifest, data.parse.documents)))
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
@@ -337,16 +324,40 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
                       json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     os.replace(staging, final)
     _update_latest(paths.outputs, final)
-    failed = [r for r in ordered if r["status"] != "ok"]
-    _say(f"finished in {time.perf_counter() - clock:.1f} s")
-    if failed:
-        for record in failed:
-            err = record["error"] or {}
-            _say(f"FAILED {record['notebook']}: cell {err.get('cell')} ({err.get('ename')}: "
-                 f"{err.get('evalue')}) `{err.get('source', '')}`; partial output kept in "
-                 f"{final / 'notebooks' / (record['notebook'] + '.ipynb')}")
+
+
+def report_outcome(records: dict[str, dict], final: Path, seconds: float) -> int:
+    """Say how the run ended, naming every failed notebook and cell; 1 if any failed."""
+    failed = [r for r in records.values() if r["status"] != "ok"]
+    _say(f"finished in {seconds:.1f} s")
+    for record in failed:
+        err = record["error"] or {}
+        _say(f"FAILED {record['notebook']}: cell {err.get('cell')} ({err.get('ename')}: "
+             f"{err.get('evalue')}) `{err.get('source', '')}`; partial output kept in "
+             f"{final / 'notebooks' / (record['notebook'] + '.ipynb')}")
     _say(str(final / "index.html"))
     return 1 if failed else 0
+
+
+def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: list[str] | None = None,
+              jobs: int = 2, out: Path | None = None, only: list[str] | None = None) -> int:
+    """The whole suite: plan → data → run folder → notebooks → tables, index, manifest.
+
+    params_file / overrides: notebook parameters (YAML file, `-p key=value`); jobs: notebooks run
+    at once; out: the run folder (default outputs/<timestamp>); only: notebook names to run.
+    Returns the exit code: 0, or 1 when a notebook failed (the others still ran)."""
+    started, clock = dt.datetime.now(), time.perf_counter()
+    _skip_uri_grammar()
+    plan = plan_run(paths, params_file, overrides, jobs, only)
+    data, assessment = prepare_data(paths, plan.settings)
+    phases = {"data": round(time.perf_counter() - clock, 2)}
+    final, staging = open_run_folder(paths.outputs, out, started)
+    tasks = make_tasks(plan, paths, staging)
+    notebooks_started = time.perf_counter()
+    records = execute_all(tasks, jobs)
+    phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
+    finish_run(paths, plan, staging, final, data, assessment, records, started, clock, phases)
+    return report_outcome(records, final, time.perf_counter() - clock)
 
 
 #: seconds a notebook took when no earlier run says otherwise (measured on 2 cores)
