@@ -11,7 +11,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = ROOT / "data" / "raw" / "documents"
 YEARBOOK = ROOT / "data" / "raw" / "yearbook"
-FIXTURES = ROOT / "tests" / "fixtures"
 PLAN = "dezhou_plan_new_old_drivers_2018-2022.txt"
 SPEECHES = "dezhou_launch_meeting_speeches_2018-02-28.txt"
 INTERVIEWS = "dazhong_daily_four_city_interviews_2019-02-24.txt"

@@ -22,7 +22,6 @@ from dezhou_analysis.core.text import one_to_one_table
 REGISTRY_COLUMNS = ["id", "name_zh", "name_en", "unit", "direction", "category", "kind",
                     "aliases", "parent", "qualifier", "parts", "numerator", "denominator",
                     "break_family", "group"]
-KINDS = ("level", "count", "share", "rate", "index", "structure")
 
 
 @dataclass(frozen=True)
@@ -42,10 +41,6 @@ class Indicator:
     denominator: str = ""
     break_family: str = ""
     group: str = ""
-
-    @property
-    def is_share(self) -> bool:
-        return self.kind in ("share", "rate")
 
     def name(self, language: str = "zh") -> str:
         if language == "en":

@@ -103,7 +103,3 @@ def convert(value: float, source: str | None, target: str | None) -> float:
     240.10000000000002 (binary noise would otherwise reach tables and conflict checks)."""
     factor = conversion_factor(source, target)
     return value if factor == 1 else float(f"{value * factor:.15g}")
-
-
-def all_units() -> list[str]:
-    return sorted(_UNITS)
