@@ -158,6 +158,87 @@ def check_run_size(paths: list[Path]) -> None:
                            f"--max-input-mb (or {LIMIT_VARIABLE})")
 
 
+# ---- workbooks ----------------------------------------------------------------------------------
+
+#: cells one workbook may declare or hold per MB of the per-file limit (256 MB → 10 M cells)
+CELLS_PER_MB = 40_000
+#: how much larger than its compressed size a big sheet may unpack (real sheets: 5–30×)
+MAX_COMPRESSION_RATIO = 100
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.decode("ascii"):
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def check_workbook(path: str | Path) -> None:
+    """Refuse an .xlsx before it is parsed if it could exhaust memory: a sheet that declares
+    more cells than the limit, holds more, unpacks to more than the per-run limit, or is
+    compressed more than real sheets ever are. A damaged archive is left to the workbook
+    reader, which names it."""
+    import zipfile
+    path = Path(path)
+    limits = InputLimits.current()
+    cap = limits.file_mb * CELLS_PER_MB
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return
+    with archive:
+        sheets = [i for i in archive.infolist() if i.filename.startswith("xl/worksheets/")
+                  and i.filename.endswith(".xml")]
+        unpacked = sum(i.file_size for i in archive.infolist())
+        if unpacked > limits.run_bytes:
+            raise RawFileError(f"{shown(path.name)}: unpacks to {unpacked / 2**20:.0f} MB, over the "
+                               f"{limits.run_mb} MB limit; raise it with --max-input-mb if this "
+                               "workbook is meant to be this large")
+        cells = 0
+        for info in sheets:
+            where = f"{shown(path.name)}: {info.filename.rsplit('/', 1)[-1]}"
+            if info.file_size > 16 << 20 and info.file_size > MAX_COMPRESSION_RATIO * max(1, info.compress_size):
+                raise RawFileError(f"{where}: compressed {info.file_size // max(1, info.compress_size)}"
+                                   f" to 1 (real sheets are under {MAX_COMPRESSION_RATIO} to 1); "
+                                   "not read, as it could exhaust memory — open it in Excel or WPS "
+                                   "and save it again")
+            cells += _sheet_cells(archive, info, where, cap)
+            if cells > cap:
+                raise RawFileError(f"{where}: more than {cap:,} cells in the workbook; raise the "
+                                   "limit with --max-input-mb, or save the data as CSV")
+
+
+def _sheet_cells(archive, info, where: str, cap: int) -> int:
+    """Cells a sheet holds (counted while streaming its XML), after checking the dimension it
+    declares: a reader pads every row to the declared width."""
+    count, tail, head = 0, b"", b""
+    with archive.open(info) as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            if len(head) < 4096:
+                head += block[:4096]
+                _check_dimension(head, where, cap)
+            chunk = tail + block
+            count += len(_CELL_TAG.findall(chunk)) - len(_CELL_TAG.findall(tail))
+            tail = chunk[-8:]
+            if count > cap:
+                break
+    return count
+
+
+def _check_dimension(head: bytes, where: str, cap: int) -> None:
+    match = _DIMENSION.search(head)
+    if not match or not match.group(3):
+        return
+    rows = int(match.group(4)) - int(match.group(2)) + 1
+    columns = _column_number(match.group(3)) - _column_number(match.group(1)) + 1
+    if rows * columns > cap:
+        raise RawFileError(f"{where}: declares {rows:,} rows × {columns:,} columns "
+                           f"({rows * columns:,} cells), over the limit of {cap:,}; not read — "
+                           "delete the empty rows and columns (or save the data as CSV)")
+
+
 # ---- text ---------------------------------------------------------------------------------------
 
 def decode_bytes(data: bytes, label: str, binary_hint: str = "expected plain text") -> tuple[str, str]:

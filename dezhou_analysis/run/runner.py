@@ -35,6 +35,7 @@ from dezhou_analysis.run.params import (
     read_params_file,
     resolve,
 )
+from dezhou_analysis.run.workers import die_with_parent
 
 NOTEBOOK_ORDER = ("plan_extraction", "baseline", "indicator_trends", "target_reachability",
                   "scenarios", "industries")
@@ -292,7 +293,8 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     settings = _assessment_settings(per_notebook, declared)
     reachability = any(t.name == "target_reachability" for t in tasks)
     assessment = None
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(execute, task): task for task in tasks}
         if not reachability:
             # while the kernels start, assess the targets with the reachability report's settings;
