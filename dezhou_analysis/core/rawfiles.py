@@ -138,9 +138,16 @@ def read_raw_bytes(path: str | Path, folder: Path | None = None, limit: int | No
 
 
 def _too_large(path: Path, size: int, cap: int) -> str:
-    return (f"{shown(path.name)}: {size / 2**20:.1f} MB, over the {cap / 2**20:.0f} MB limit for "
-            f"one input file; raise it with --max-input-mb (or {LIMIT_VARIABLE}) if the file is "
-            "meant to be this large")
+    if path.name.endswith(".meta.yml"):
+        return (f"{shown(path.name)}: {_amount(size)}, over the {_amount(cap)} limit for a "
+                "sidecar; a sidecar holds a few fields such as title, date and region")
+    return (f"{shown(path.name)}: {_amount(size)}, over the {_amount(cap)} limit for one input "
+            f"file; raise it with --max-input-mb (or {LIMIT_VARIABLE}) if the file is meant to be "
+            "this large")
+
+
+def _amount(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 1 << 20 else f"{size / 1024:.0f} KB"
 
 
 def check_run_size(paths: list[Path]) -> None:
@@ -353,7 +360,8 @@ def _safe_yaml(text: str, name: str):
     try:
         return yaml.load(text, Loader=_NoAliases)  # noqa: S506 — a SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # where the broken structure starts (an unclosed bracket), else where YAML gave up
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise RawFileError(f"{name}: not valid YAML{where} ({problem}); expected plain "
