@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--project", help="project folder (default: found from the current folder)")
+    parser.add_argument("--max-input-mb", type=int, dest="max_input_mb", metavar="MB",
+                        help="largest input file read, in MB (default 256; a run's files together "
+                             "may have four times as much, at least 1024)")
+    parser.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
+                        help="how long to wait for another run of the project to finish "
+                             "(default 600; 0 stops at once)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="parse the plan documents into plan_targets/plan_observations")
@@ -179,12 +185,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: commands that write data/processed or a run folder: one at a time per project
+WRITERS = ("parse", "panel", "assess", "run")
+
+
+def _locked(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    """Run the command under the project's run lock when it writes (see run/lock.py)."""
+    from dezhou_analysis.core.rawfiles import raise_limits
+    raise_limits(args.max_input_mb)
+    if args.command not in WRITERS:
+        return args.func(args, paths)
+    from dezhou_analysis.run.lock import clean_stale_partials, project_lock
+    with project_lock(paths.outputs, args.command, args.wait, say=_err):
+        clean_stale_partials(paths.outputs, paths.processed.parent)
+        return args.func(args, paths)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     paths = ProjectPaths(Path(args.project).resolve()) if args.project else ProjectPaths.discover()
     try:
-        return args.func(args, paths)
+        return _locked(args, paths)
     except InputError as exc:
         _err(f"error: {exc}")
         return 1

@@ -17,6 +17,7 @@ from dezhou_analysis.core.contracts import data_dictionary
 from dezhou_analysis.core.errors import InputError
 from dezhou_analysis.core.files import frame_to_csv_text, update_directory
 from dezhou_analysis.core.indicators import Registry, default_registry
+from dezhou_analysis.core.rawfiles import check_run_size
 from dezhou_analysis.documents.reader import ParseResult, parse_documents
 from dezhou_analysis.panel import Panel, build_panel
 from dezhou_analysis.yearbook.reader import YearbookResult, read_yearbooks, yearbook_files
@@ -31,26 +32,37 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def home_region(parse: ParseResult) -> str:
-    """The region of the plan documents (their sidecars say it), used as the yearbook default."""
+    """The plan's own region, the default for yearbook rows that name none. The rule: the
+    region of the `kind: plan` document with the most targets from an indicator table (表1);
+    a tie goes to the earliest-dated plan, then to the file name. Without a table, the plan
+    with the most targets; without a plan, the region most documents name. Adding a plan
+    document therefore never switches the home region by how its region sorts."""
+    targets = parse.targets
+    table = targets[targets["source_section"] == "table"] if len(targets) else targets
+
+    def rank(document: dict) -> tuple:
+        in_table = int((table["source_doc"] == document["file"]).sum()) if len(table) else 0
+        in_all = int((targets["source_doc"] == document["file"]).sum()) if len(targets) else 0
+        return (-in_table, -in_all, str(document.get("date") or "9999"), document["file"])
+
+    plans = sorted((d for d in parse.documents if d.get("kind") == "plan" and d.get("region")),
+                   key=rank)
+    if plans:
+        return plans[0]["region"]
     return _most_common_region([(d["kind"], d["region"]) for d in parse.documents])
 
 
 def documents_home_region(directory: Path) -> str:
-    """home_region without parsing: what `validate` uses, so it accepts what `run` accepts."""
-    from dezhou_analysis.documents.sources import DocumentError, list_documents, load_document
-    pairs = []
-    for path in list_documents(directory):
-        try:
-            document = load_document(path)
-        except DocumentError:
-            continue
-        pairs.append((document.meta.get("kind"), document.region))
-    return _most_common_region(pairs)
+    """home_region for `validate`, so it accepts what `run` accepts (same parse, same rule)."""
+    from dezhou_analysis.core.errors import DezhouError
+    try:
+        return home_region(parse_documents(directory))
+    except DezhouError:
+        return ""
 
 
 def _most_common_region(kinds_and_regions: list[tuple[str | None, str | None]]) -> str:
-    plans = [region for kind, region in kinds_and_regions if kind == "plan" and region]
-    regions = plans or [region for _, region in kinds_and_regions if region]
+    regions = [region for _, region in kinds_and_regions if region]
     return max(sorted(set(regions)), key=regions.count) if regions else ""
 
 
@@ -119,8 +131,9 @@ def load_processed(documents: Path, yearbook_dir: Path, processed: Path) -> Pane
 def run_panel(documents: Path, yearbook_paths: list[Path] | None, yearbook_dir: Path, out: Path,
               registry: Registry | None = None, write: bool = True) -> PanelRun:
     registry = registry or default_registry()
-    parse = parse_documents(documents, registry)
     paths = yearbook_paths if yearbook_paths else yearbook_files(yearbook_dir)
+    check_run_size(list(Path(documents).glob("*")) + [Path(p) for p in paths])
+    parse = parse_documents(documents, registry)
     yearbook = read_yearbooks(paths, registry, default_region=home_region(parse))
     if yearbook.issues:
         raise InputError(yearbook.issues, f"{len(yearbook.issues)} problem(s) in yearbook data; "

@@ -21,7 +21,8 @@ class Issue:
     severity: str = "error"  # error | warning
 
     def where(self) -> str:
-        parts = [self.file]
+        from dezhou_analysis.core.rawfiles import shown  # file names: control characters escaped
+        parts = [shown(self.file)]
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
         if self.row is not None:

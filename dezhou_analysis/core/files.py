@@ -15,20 +15,23 @@ from pathlib import Path
 import pandas as pd
 
 
-def md5_file(path: str | Path) -> str:
-    digest = hashlib.md5()
+def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file, read in 1 MB blocks (inputs may be large)."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def md5_file(path: str | Path) -> str:
+    """md5 of a file: what sidecars and manifests record for inputs."""
+    return file_digest(path, "md5")
 
 
 def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """sha256 of a file: what manifests record for outputs."""
+    return file_digest(path, "sha256")
 
 
 def _umask() -> int:
@@ -67,8 +70,40 @@ def write_bytes_atomic(target: str | Path, data: bytes) -> Path:
 
 
 def frame_to_csv_text(frame: pd.DataFrame) -> str:
-    """CSV text that is byte-identical for identical frames (fixed float format, LF endings)."""
-    return frame.to_csv(index=False, lineterminator="\n", float_format=_float_format)
+    """CSV text that is byte-identical for identical frames (fixed float format, LF endings).
+
+    Text that a spreadsheet would run as a formula is neutralised (see `spreadsheet_safe`).
+    """
+    return spreadsheet_safe(frame).to_csv(index=False, lineterminator="\n",
+                                          float_format=_float_format)
+
+
+#: what makes a spreadsheet read a cell as a formula (OWASP, "CSV injection")
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?$")
+
+
+def formula_like(value: object) -> bool:
+    """Text a spreadsheet would evaluate: it starts with = + - @, a tab or a carriage return
+    and is not simply a signed number (-3.5 stays a number)."""
+    return (isinstance(value, str) and _FORMULA_START.match(value) is not None
+            and _NUMBER.match(value) is None)
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every formula-like text cell prefixed by a single quote, as OWASP
+    recommends for CSV: Excel, WPS and LibreOffice then show the text and run nothing. Numbers
+    and ordinary text are untouched, so tables without such cells are written byte for byte as
+    before; the XLSX beside each CSV keeps the raw text (as a text cell)."""
+    changed = {}
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype.kind in "biufcmM":
+            continue
+        mask = series.map(formula_like).astype(bool)
+        if mask.any():
+            changed[column] = series.where(~mask, "'" + series.astype(object).astype(str))
+    return frame.assign(**changed) if changed else frame
 
 
 def _float_format(value: float) -> str:  # pandas passes floats only
@@ -158,42 +193,98 @@ def _link_or_copy(source: Path, target: Path) -> None:
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
+#: rows an Excel sheet holds, the header included
+EXCEL_MAX_ROWS = 1_048_576
+
+
 def _cell(value):
-    """A value openpyxl can write: missing values empty, numpy scalars as Python numbers."""
+    """A value openpyxl can write: missing values empty, numpy scalars as Python numbers, text
+    without the control characters a cell cannot hold."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and value != value:
         return None
     if hasattr(value, "item"):
         return value.item()
+    if isinstance(value, str):
+        return _ILLEGAL.sub("", value)
     return value
 
 
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def sheet_parts(name: str, frame: pd.DataFrame, max_rows: int = EXCEL_MAX_ROWS - 1) -> list[tuple[str, pd.DataFrame]]:
+    """A table as (sheet name, rows) parts that each fit one Excel sheet: a table over Excel's
+    row limit continues on sheets `name (2)`, `name (3)`, … (its CSV holds it whole)."""
+    if len(frame) <= max_rows:
+        return [(name[:31], frame)]
+    count = -(-len(frame) // max_rows)
+    return [((name[:31] if i == 0 else f"{name[:24]} ({i + 1})"), frame.iloc[i * max_rows:(i + 1) * max_rows])
+            for i in range(count)]
+
+
+def _write_sheet(workbook, name: str, frame: pd.DataFrame) -> None:
+    """One sheet, streamed (write-only mode, so a large table is not held as cell objects).
+    Text is always a text cell: a note `=HYPERLINK(…)` shows as written and never runs."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    sheet = workbook.create_sheet(title=name)
+    bold = Font(bold=True)
+    header = []
+    for column in frame.columns:
+        cell = WriteOnlyCell(sheet, value=_cell(str(column)))
+        cell.font = bold
+        cell.data_type = "s"
+        header.append(cell)
+    sheet.append(header)
+    for record in frame.astype(object).itertuples(index=False):
+        values = [_cell(v) for v in record]
+        if any(isinstance(v, str) and v.startswith("=") for v in values):
+            sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in values])
+        else:
+            sheet.append(values)
+
+
+def _text_cell(sheet, value: str):
+    from openpyxl.cell import WriteOnlyCell
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl would make "=…" a formula
+    return cell
+
+
 def xlsx_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook whose bytes depend only on the data (no timestamps inside)."""
+    """An .xlsx workbook whose bytes depend only on the data (no timestamps inside).
+
+    A table longer than one sheet continues on further sheets, and a first sheet `about`
+    says so."""
     import datetime as dt
-    import zipfile
 
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, frame in frames.items():
-        sheet = workbook.create_sheet(title=name[:31])
-        sheet.append([str(c) for c in frame.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for record in frame.astype(object).itertuples(index=False):
-            sheet.append([_cell(v) for v in record])
+    workbook = Workbook(write_only=True)
+    parts = [(name, part) for table, frame in frames.items() for name, part in sheet_parts(table, frame)]
+    if len(parts) > len(frames):
+        _write_sheet(workbook, "about", pd.DataFrame({"note": [
+            f"{table}: {len(frame)} rows, more than one Excel sheet holds "
+            f"({EXCEL_MAX_ROWS - 1} rows); continued on the following sheets. The CSV holds the "
+            "whole table." for table, frame in frames.items() if len(frame) >= EXCEL_MAX_ROWS]}))
+    for name, part in parts:
+        _write_sheet(workbook, name, part)
     fixed = dt.datetime(2000, 1, 1)
     workbook.properties.created = fixed
     workbook.properties.modified = fixed
     workbook.properties.creator = "dezhou-analysis"
     raw = io.BytesIO()
     workbook.save(raw)
+    return _stable_zip(raw.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The workbook's zip rewritten with fixed times and order, so equal data give equal bytes."""
+    import zipfile
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source, \
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for info in sorted(source.infolist(), key=lambda i: i.filename):
             data = source.read(info.filename)

@@ -113,7 +113,7 @@ def parse_documents(directory: str | Path, registry: Registry | None = None) -> 
         try:
             doc = load_document(path)
         except DocumentError as exc:
-            issues.append(Issue(path.name, str(exc).split(": ", 1)[-1]))
+            issues.append(Issue(path.name, str(exc).removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")))
             continue
         try:
             t, o, w, s = parse_document(doc, registry)

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from dezhou_analysis.core.errors import DocumentError
+from dezhou_analysis.core.rawfiles import decode_bytes as _decode
+from dezhou_analysis.core.rawfiles import read_raw_bytes, read_sidecar_file
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".text")
 SIDECAR_FIELDS = ("title", "issuer", "date", "document_number", "kind", "region",
@@ -64,44 +64,16 @@ def sidecar_path(path: Path) -> Path:
 
 def decode_bytes(data: bytes, label: str) -> tuple[str, str]:
     """Decode UTF-8 (with or without BOM) or GB18030; refuse binary data with a clear error."""
-    if not data.strip():
-        raise DocumentError(f"{label}: the file is empty; expected a UTF-8 or GB18030 text")
-    sample = data[:4096]
-    if b"\x00" in sample or _control_ratio(sample) > 0.05:
-        raise DocumentError(f"{label}: the file looks binary (NUL or control bytes), "
-                            "expected plain text such as a PDF extraction saved as .txt")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), ("utf-8" if encoding == "utf-8-sig" else encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DocumentError(f"{label}: cannot decode as UTF-8 or GB18030")
-
-
-def _control_ratio(sample: bytes) -> float:
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13, 12))
-    return controls / max(1, len(sample))
+    return _decode(data, label, "expected plain text such as a PDF extraction saved as .txt")
 
 
 def read_sidecar(path: Path) -> dict:
-    side = sidecar_path(path)
-    if not side.exists():
-        return {}
-    try:
-        meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DocumentError(f"{side}: not valid YAML ({exc})") from exc
-    if not isinstance(meta, dict):
-        raise DocumentError(f"{side}: expected a mapping of fields such as title, date, kind")
-    return meta
+    return read_sidecar_file(path)
 
 
 def load_document(path: str | Path) -> Document:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"{path}: cannot read ({exc.strerror})") from exc
+    data = read_raw_bytes(path)
     text, encoding = decode_bytes(data, str(path))
     meta = read_sidecar(path)
     warnings = []
@@ -158,7 +130,7 @@ def list_documents(directory: str | Path) -> list[Path]:
     if not directory.is_dir():
         raise DocumentError(f"{directory}: no such documents folder")
     return sorted(p for p in directory.iterdir()
-                  if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+                  if not p.is_dir() and p.suffix.lower() in DOCUMENT_SUFFIXES
                   and not p.name.startswith("."))
 
 
@@ -171,7 +143,7 @@ def check_sidecar(path: Path) -> list[str]:
     problems = [f"{side.name}: missing field {name!r}" for name in SIDECAR_FIELDS
                 if name not in meta and name != "document_number"]
     if "md5" in meta:
-        actual = hashlib.md5(path.read_bytes()).hexdigest()
+        actual = hashlib.md5(read_raw_bytes(path)).hexdigest()
         if str(meta["md5"]) != actual:
             problems.append(f"{side.name}: md5 {meta['md5']} does not match the file ({actual})")
     if meta.get("kind") and meta["kind"] not in DOCUMENT_KINDS:

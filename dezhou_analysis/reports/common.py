@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import platform
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +118,16 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def prose(value: object) -> str:
+    """Text for a paragraph, note or heading, escaped exactly once whether or not the caller
+    already passed parts through `esc` (unescape, then escape): the one path by which sentences
+    built from data reach HTML."""
+    return html.escape(html.unescape("" if value is None else str(value)), quote=True)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()!|~{}#])")
+
+
 def show_html(markup: str) -> None:
     """Display markup built by this package (data inside it must already be escaped)."""
     from IPython.display import HTML, display
@@ -125,17 +136,17 @@ def show_html(markup: str) -> None:
 
 def heading(ctx: ReportContext, zh: str, en: str, level: int = 2) -> None:
     from IPython.display import Markdown, display
-    text = ctx.t(zh, en, " · ")
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", prose(ctx.t(zh, en, " · ")))
     display(Markdown(f"{'#' * level} {text}"))
 
 
 def paragraph(ctx: ReportContext, zh: str, en: str) -> None:
-    """Static prose written in this package (not data); data values must be passed escaped."""
+    """A paragraph in each language; values from data inside it are escaped here (`prose`)."""
     parts = []
     if ctx.language in ("zh", "zh+en"):
-        parts.append(f"<p>{zh}</p>")
+        parts.append(f"<p>{prose(zh)}</p>")
     if ctx.language in ("en", "zh+en"):
-        parts.append(f'<p style="color:#444">{en}</p>')
+        parts.append(f'<p style="color:#444">{prose(en)}</p>')
     show_html("\n".join(parts))
 
 
@@ -192,7 +203,7 @@ def show_figure(ctx: ReportContext, fig, name: str) -> None:
 
 
 def note(ctx: ReportContext, zh: str, en: str) -> None:
-    show_html(f'<div class="dz-note">{ctx.t(zh, en, "<br>")}</div>')
+    show_html(f'<div class="dz-note">{ctx.t(prose(zh), prose(en), "<br>")}</div>')
 
 
 def source_of(ctx: ReportContext, *kinds: str) -> str:

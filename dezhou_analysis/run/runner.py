@@ -36,6 +36,7 @@ from dezhou_analysis.run.params import (
     read_params_file,
     resolve,
 )
+from dezhou_analysis.run.workers import die_with_parent
 
 NOTEBOOK_ORDER = ("plan_extraction", "baseline", "indicator_trends", "target_reachability",
                   "scenarios", "industries")
@@ -282,7 +283,8 @@ def execute_all(tasks: list[Task], jobs: int) -> dict[str, dict]:
     _preload()
     records: dict[str, dict] = {}
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(execute, task): task for task in tasks}
         for done, future in enumerate(as_completed(futures), 1):
             task = futures[future]

@@ -18,6 +18,15 @@ from dezhou_analysis.core.breaks import basis_from_note, basis_key, default_basi
 from dezhou_analysis.core.errors import InputError, Issue
 from dezhou_analysis.core.indicators import Indicator, Registry, default_registry
 from dezhou_analysis.core.periods import Period, PeriodError, parse_period, partial_period_in_note
+from dezhou_analysis.core.rawfiles import (
+    RawFileError,
+    checked_path,
+    clean_tables,
+    decode_bytes,
+    read_raw_bytes,
+    read_sidecar_file,
+    shown,
+)
 from dezhou_analysis.core.regions import canonical_region
 from dezhou_analysis.core.rounding import agree, decimals
 from dezhou_analysis.core.text import one_to_one_table
@@ -63,7 +72,7 @@ def yearbook_files(directory: str | Path) -> list[Path]:
     directory = Path(directory)
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
+    return sorted(p for p in directory.iterdir() if not p.is_dir() and not p.name.startswith((".", "~$"))
                   and p.suffix.lower() not in IGNORED_SUFFIXES)
 
 
@@ -135,14 +144,16 @@ def read_yearbook(path: str | Path, registry: Registry | None = None, default_re
         result.issues.append(Issue(path.name, f"unsupported file type {suffix!r}{hint}; "
                                               "expected .csv, .xlsx or .xls"))
         return result
-    meta = _sidecar(path)
-    region = meta.get("region") or default_region
     try:
+        meta = read_sidecar_file(path)
+        checked_path(path)
         tables = read_workbook(path, sheet) if suffix in WORKBOOKS else [
             (None, _read_csv(path, result))]
-    except (_FileProblem, WorkbookError) as exc:
-        result.issues.append(Issue(path.name, str(exc)))
+    except (_FileProblem, WorkbookError, RawFileError) as exc:
+        result.issues.append(Issue(shown(path.name), str(exc).removeprefix(f"{shown(path.name)}: ")))
         return result
+    region = str(meta.get("region") or "") or default_region
+    tables = clean_tables(path.name, tables, result.warnings)
     if not tables:
         result.issues.append(Issue(path.name, "no data: the file has no rows"))
     for sheet_name, rows in tables:
@@ -159,32 +170,13 @@ class _FileProblem(Exception):
     pass
 
 
-def _sidecar(path: Path) -> dict:
-    import yaml
-    side = path.with_name(path.stem + ".meta.yml")
-    if not side.exists():
-        return {}
-    try:
-        meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
 def decode_csv_bytes(data: bytes, name: str) -> tuple[str, str]:
-    if b"\x00" in data[:4096]:
-        raise _FileProblem("the file is binary (NUL bytes), not a CSV text; expected UTF-8 or "
-                           "GB18030 text, or an .xlsx workbook")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
-        except UnicodeDecodeError:
-            continue
-    raise _FileProblem("cannot decode as UTF-8 or GB18030")
+    return decode_bytes(data, "", "not a CSV text; expected UTF-8 or GB18030 text, or an .xlsx "
+                                  "workbook")
 
 
 def _read_csv(path: Path, result: YearbookResult) -> list[tuple[int, list[object]]]:
-    data = path.read_bytes()
+    data = read_raw_bytes(path)
     if not data.strip():
         raise _FileProblem("the file is empty; expected a header row and data rows")
     text, encoding = decode_csv_bytes(data, path.name)

@@ -12,6 +12,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from dezhou_analysis.core.rawfiles import check_workbook
+
 Rows = list[tuple[int, list[object]]]
 
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -26,6 +28,7 @@ def read_workbook(path: Path, sheet: str | None = None) -> list[tuple[str, Rows]
     with open(path, "rb") as handle:
         head = handle.read(512)
     if head.startswith(_XLSX_MAGIC):
+        check_workbook(path)
         tables = _read_xlsx(path, sheet)
     elif head.startswith(_XLS_MAGIC):
         tables = _read_xls(path, sheet)
