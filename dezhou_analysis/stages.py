@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 from dezhou_analysis.core.contracts import data_dictionary
-from dezhou_analysis.core.errors import InputError
 from dezhou_analysis.core.files import frame_to_csv_text, update_directory, write_bytes_atomic
 from dezhou_analysis.core.indicators import Registry, default_registry
 from dezhou_analysis.documents.reader import ParseResult, parse_documents
 from dezhou_analysis.panel import Panel, build_panel
 from dezhou_analysis.yearbook.reader import YearbookResult, read_yearbooks, yearbook_files
+from dezhou_analysis.yearbook.registry import local_registry_path, project_registry
 
 
 def _json_bytes(data: object) -> bytes:
@@ -32,8 +32,11 @@ def home_region(parse: ParseResult) -> str:
 
 
 def documents_home_region(directory: Path) -> str:
-    """home_region without parsing: what `validate` uses, so it accepts what `run` accepts."""
+    """home_region without parsing: what `validate` uses, so it accepts what `run` accepts.
+    Empty when there is no documents folder (validate run outside a project)."""
     from dezhou_analysis.documents.sources import DocumentError, list_documents, load_document
+    if not Path(directory).is_dir():
+        return ""
     pairs = []
     for path in list_documents(directory):
         try:
@@ -74,6 +77,25 @@ class PanelRun:
     parse: ParseResult
     yearbook: YearbookResult
     panel: Panel
+    registry: Registry | None = None  # the package registry plus the project's own lines
+
+    def messages(self) -> list[str]:
+        """What the run says about its yearbook data: every row set aside, every conflict and
+        how it was decided, the reader's warnings. Nothing here stops the run."""
+        lines = [f"set aside: {issue}" for issue in self.yearbook.issues]
+        lines += [f"conflict: {describe_conflict(c)}" for c in self.panel.conflicts.to_dict("records")]
+        lines += [f"warning: {warning}" for warning in self.yearbook.warnings]
+        return lines
+
+
+def describe_conflict(conflict: dict) -> str:
+    """One conflict in words, saying what kind of value the two are (levels or growth rates)."""
+    kind = {"growth_yoy": "growth rates on the year before", "growth_avg": "average growth rates",
+            "pp_change": "changes in percentage points"}.get(conflict["measure"], "levels")
+    unit = f" {conflict['unit']}" if conflict["unit"] else ""
+    return (f"{conflict['indicator_id']} {conflict['region']} {conflict['year']} ({kind}): kept "
+            f"{conflict['kept_value']:g}{unit} from {conflict['kept_source']}, not "
+            f"{conflict['other_value']:g}{unit} from {conflict['other_source']} — {conflict['rule']}")
 
 
 def raw_inputs(documents: Path, yearbook_paths: list[Path]) -> dict[str, str]:
@@ -82,14 +104,16 @@ def raw_inputs(documents: Path, yearbook_paths: list[Path]) -> dict[str, str]:
     from dezhou_analysis.core.files import md5_file
     from dezhou_analysis.documents.sources import list_documents
     files = {}
-    for path in list(list_documents(documents)) + list(yearbook_paths):
+    local = [local_registry_path(Path(yearbook_paths[0]).parent)] if yearbook_paths else []
+    for path in list(list_documents(documents)) + list(yearbook_paths) + local:
         for item in (path, path.with_name(path.stem + ".meta.yml")):
             if item.is_file():
                 files[str(item.name)] = md5_file(item)
     return {"version": __version__, "files": dict(sorted(files.items()))}
 
 
-def load_processed(documents: Path, yearbook_dir: Path, processed: Path) -> PanelRun | None:
+def load_processed(documents: Path, yearbook_dir: Path, processed: Path,
+                   registry: Registry | None = None) -> PanelRun | None:
     """The parse and panel as the last pipeline run wrote them, if made from today's raw files."""
     from dezhou_analysis.core.contracts import read_table
     inputs_file = processed / "inputs.json"
@@ -109,52 +133,60 @@ def load_processed(documents: Path, yearbook_dir: Path, processed: Path) -> Pane
                       read_table(processed / "exclusions.csv", "exclusions"))
     except Exception:  # anything unreadable: the caller recomputes from the raw files
         return None
-    return PanelRun(parse, YearbookResult(), panel)
+    return PanelRun(parse, YearbookResult(), panel, registry or project_registry(yearbook_dir))
 
 
 def run_panel(documents: Path, yearbook_paths: list[Path] | None, yearbook_dir: Path, out: Path,
               registry: Registry | None = None, write: bool = True) -> PanelRun:
-    registry = registry or default_registry()
+    """Parse, read the yearbook files, build the panel and (write) publish it. Rows that cannot
+    be used are set aside and said (PanelRun.messages); they never stop this stage."""
+    notes: list = []
+    registry = registry or project_registry(yearbook_dir, issues=notes)
     parse = parse_documents(documents, registry)
     paths = yearbook_paths if yearbook_paths else yearbook_files(yearbook_dir)
     yearbook = read_yearbooks(paths, registry, default_region=home_region(parse))
-    if yearbook.issues:
-        raise InputError(yearbook.issues, f"{len(yearbook.issues)} problem(s) in yearbook data; "
-                                          "data/processed was left as it was")
+    yearbook.issues[:0] = notes
     panel = build_panel(parse.observations, yearbook, registry)
+    run = PanelRun(parse, yearbook, panel, registry)
     if write:
-        files = parse_files(parse)
-        files.update({
-            "inputs.json": _json_bytes(raw_inputs(documents, list(paths))),
-            "observations.csv": _csv_bytes(panel.observations),
-            "conflicts.csv": _csv_bytes(panel.conflicts),
-            "exclusions.csv": _csv_bytes(panel.exclusions),
-            "panel_summary.json": _json_bytes({
-                "yearbook_files": [str(Path(p).name) for p in paths],
-                "observations": len(panel.observations), "conflicts": len(panel.conflicts),
-                "exclusions": len(panel.exclusions),
-                "warnings": [str(w) for w in yearbook.warnings],
-                "by_source": panel.observations.groupby("source").size().to_dict(),
-            }),
-        })
-        update_directory(out, files)
-    return PanelRun(parse, yearbook, panel)
+        update_directory(out, panel_files(run, documents, list(paths)))
+    return run
+
+
+def panel_files(run: PanelRun, documents: Path, paths: list[Path]) -> dict[str, bytes]:
+    """Every file the panel stage publishes, parse files included (they change together)."""
+    panel = run.panel
+    files = parse_files(run.parse)
+    files.update({
+        "inputs.json": _json_bytes(raw_inputs(documents, paths)),
+        "observations.csv": _csv_bytes(panel.observations),
+        "conflicts.csv": _csv_bytes(panel.conflicts),
+        "exclusions.csv": _csv_bytes(panel.exclusions),
+        "panel_summary.json": _json_bytes({
+            "yearbook_files": [str(Path(p).name) for p in paths],
+            "observations": len(panel.observations), "conflicts": len(panel.conflicts),
+            "exclusions": len(panel.exclusions), "set_aside": len(run.yearbook.set_aside),
+            "problems": [str(i) for i in run.yearbook.issues],
+            "warnings": [str(w) for w in run.yearbook.warnings],
+            "by_source": panel.observations.groupby("source").size().to_dict(),
+        }),
+    })
+    return files
 
 
 def run_assess(paths, yearbook_paths: list[Path] | None, out: Path,
                registry: Registry | None = None, **settings):
     """Parse, build the panel, assess every target; write the panel files and assessment.csv.
     `settings` are the Assessor's (as_of, seed, n_paths, tolerance); its defaults apply."""
-    registry = registry or default_registry()
     run = run_panel(paths.documents, yearbook_paths, paths.yearbook, paths.processed, registry)
-    return assess_panel(run, out, registry, **settings)
+    return assess_panel(run, out, run.registry, **settings)
 
 
 def assess_panel(run: PanelRun, out: Path, registry: Registry | None = None, **settings):
     """Assess every target of a built panel and write assessment.csv."""
     from dezhou_analysis.assess.assessor import Assessor
-    assessment = Assessor(run.parse.targets, run.panel.observations, registry or default_registry(),
-                          **settings).fit()
+    assessment = Assessor(run.parse.targets, run.panel.observations,
+                          registry or run.registry or default_registry(), **settings).fit()
     write_assessment(assessment, out)
     return assessment
 

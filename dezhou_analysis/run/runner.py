@@ -249,8 +249,8 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     data = run_panel(paths.documents, None, paths.yearbook, paths.processed)
     _say(f"  panel: {len(data.panel.observations)} observations "
          f"({len(data.panel.conflicts)} conflicts, {len(data.panel.exclusions)} excluded with a reason)")
-    for warning in data.yearbook.warnings:  # what a new yearbook file made the reader decide
-        _say(f"  warning: {warning}")
+    for line in data.messages():  # rows set aside, conflicts, what the reader decided
+        _say(f"  {line}")
     phases = {"data": round(time.perf_counter() - clock, 2)}
 
     # -- run folder ------------------------------------------------------------------------------
