@@ -115,7 +115,9 @@ def cmd_template(args: argparse.Namespace, paths: ProjectPaths) -> int:
     from dezhou_analysis.yearbook.template import write_template
     first, _, last = args.years.partition("-")
     years = range(int(first), int(last or first) + 1)
-    path = write_template(args.out, args.format, years=years, region=args.region or "")
+    registry, _ = _project_registry(paths.yearbook)  # the project's own indicators too
+    path = write_template(args.out, args.format, years=years, region=args.region or "",
+                          registry=registry)
     _print(f"wrote {path}")
     return 0
 

@@ -88,6 +88,14 @@ class PanelRun:
         return lines
 
 
+def data_quality_counts(run: PanelRun) -> dict[str, int]:
+    """The counts the index shows: rows set aside, files skipped, conflicts, partial periods."""
+    kinds = run.panel.exclusions["kind"]
+    return {"set_aside": int((kinds == "set aside").sum()), "files_skipped": int((kinds == "file skipped").sum()),
+            "conflicts": len(run.panel.conflicts),
+            "partial_periods": int((run.panel.observations["period_kind"] != "annual").sum())}
+
+
 def describe_conflict(conflict: dict) -> str:
     """One conflict in words, saying what kind of value the two are (levels or growth rates)."""
     kind = {"growth_yoy": "growth rates on the year before", "growth_avg": "average growth rates",

@@ -158,3 +158,22 @@ def test_a_file_that_cannot_be_read_is_skipped_and_the_others_are_read(tmp_path)
     result = read(broken, LONG)
     assert [e["kind"] for e in result.exclusions if e["file"] == "broken.xlsx"] == ["file skipped"]
     assert any(o["indicator_id"] == "gdp" for o in result.observations)
+
+
+def test_the_template_includes_the_projects_own_indicators(tmp_path):
+    folder = tmp_path / "data" / "raw" / "yearbook"
+    folder.mkdir(parents=True)
+    (folder / LOCAL_REGISTRY).write_text("logistics_va,物流业增加值,Logistics value added,亿元,increase,level\n",
+                                         encoding="utf-8")
+    out = tmp_path / "template.csv"
+    assert main(["--project", str(tmp_path), "template", "--format", "csv", "--out", str(out)]) == 0
+    assert "物流业增加值" in out.read_text(encoding="utf-8-sig")
+
+
+def test_validate_outside_a_project_says_how_to_give_the_region(tmp_path, capsys):
+    path = tmp_path / "no_region.csv"
+    path.write_text("indicator,year,value,unit\n地区生产总值,2020,3078.99,亿元\n", encoding="utf-8")
+    assert main(["--project", str(tmp_path), "validate", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "--region 德州市" in captured.out and "region missing" in captured.err
+    assert main(["--project", str(tmp_path), "validate", str(path), "--region", "德州市"]) == 0

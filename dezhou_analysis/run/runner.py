@@ -147,7 +147,7 @@ def _failing_cell(path: str) -> int | None:
 def write_data_tables(processed: Path, folder: Path, assessment: Path) -> None:
     """The run's own copy of the processed tables, as CSV and XLSX, for briefings."""
     import pandas as pd
-    for name in ("assessment", "observations", "conflicts", "plan_targets", "plan_observations"):
+    for name in ("assessment", "observations", "conflicts", "exclusions", "plan_targets", "plan_observations"):
         source = assessment if name == "assessment" else processed / f"{name}.csv"
         if source.exists():
             frame = pd.read_csv(source, keep_default_na=False, na_values=[""])
@@ -244,7 +244,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
         notebooks = [p for p in notebooks if p.stem in only]
 
     # -- data (fail fast with the data's own messages, before any notebook starts) ---------------
-    from dezhou_analysis.stages import HANDOFF, run_panel
+    from dezhou_analysis.stages import HANDOFF, data_quality_counts, run_panel
     _say(f"dezhou-analysis {__version__}: parsing documents and building the panel")
     data = run_panel(paths.documents, None, paths.yearbook, paths.processed)
     _say(f"  panel: {len(data.panel.observations)} observations "
@@ -326,6 +326,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     from dezhou_analysis.reports.index_page import render_index
     manifest = build_manifest(paths, staging, started, per_notebook, runner, ordered, jobs,
                               time.perf_counter() - clock)
+    manifest["data_quality"] = data_quality_counts(data)  # shown on the index
     from dezhou_analysis.run.webfont import embed
     write_text_atomic(staging / "index.html",
                       embed(render_index(assessment, ordered, manifest, data.parse.documents)))
