@@ -56,36 +56,72 @@ def cmd_parse(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, paths: ProjectPaths) -> int:
-    from dezhou_analysis.stages import documents_home_region
-    from dezhou_analysis.yearbook.reader import read_yearbooks, yearbook_files
-    targets: list[Path] = []
-    for item in args.paths:
-        p = Path(item)
-        targets.extend(yearbook_files(p) if p.is_dir() else [p])
-    region = args.region or documents_home_region(paths.documents)
-    if region and not args.region:
-        _print(f"rows that name no region are taken as {region} (the plan's region; "
-               "--region to change)")
-    result = read_yearbooks(targets, default_region=region, sheet=args.sheet)
+    """Every problem in the files, each with its place; exit 1 when any row was set aside or any
+    file skipped (the run would go on without them), 0 when everything can be used."""
+    from dezhou_analysis.yearbook.reader import read_yearbooks
+    targets = _validate_targets(args.paths)
+    registry_dir = next((Path(p) for p in args.paths if Path(p).is_dir()), None) or \
+        (targets[0].parent if targets else paths.yearbook)
+    registry, notes = _project_registry(registry_dir)
+    result = read_yearbooks(targets, registry, default_region=_validate_region(args, paths),
+                            sheet=args.sheet)
+    result.issues[:0] = notes
     for warning in result.warnings:
         _print(f"warning: {warning}")
+    _print(f"{len(targets)} file(s): {len(result.observations)} values, "
+           f"{len(result.exclusions)} rows left out with a reason")
+    for exclusion in result.exclusions:
+        if exclusion["kind"] not in ("set aside", "file skipped"):
+            _print(f"  left out {exclusion['source_detail']}: {exclusion['reason']}")
     if result.issues:
-        _err(f"{len(result.issues)} problem(s) in {len(targets)} file(s):")
+        _err(f"{len(result.issues)} problem(s) in {len(targets)} file(s); `run` sets these rows "
+             "aside and goes on with the rest:")
         for issue in result.issues:
             _err(f"  {issue}")
         return 1
-    _print(f"ok: {len(targets)} file(s), {len(result.observations)} values, "
-           f"{len(result.exclusions)} rows excluded with a reason")
-    for exclusion in result.exclusions:
-        _print(f"  excluded {exclusion['source_detail']}: {exclusion['reason']}")
+    _print("ok: every row can be used")
     return 0
+
+
+def _validate_targets(items: list[str]) -> list[Path]:
+    from dezhou_analysis.yearbook.reader import yearbook_files
+    targets: list[Path] = []
+    for item in items:
+        p = Path(item)
+        targets.extend(yearbook_files(p) if p.is_dir() else [p])
+    return targets
+
+
+def _project_registry(yearbook_dir: Path):
+    from dezhou_analysis.yearbook.registry import project_registry
+    notes: list = []
+    return project_registry(yearbook_dir, issues=notes), notes
+
+
+def _validate_region(args: argparse.Namespace, paths: ProjectPaths) -> str:
+    """--region, else the plan's region from the project's documents (said), else none (said,
+    with how to give one)."""
+    from dezhou_analysis.stages import documents_home_region
+    if args.region:
+        return args.region
+    region = documents_home_region(paths.documents)
+    if region:
+        _print(f"rows that name no region are taken as {region} (the plan's region; "
+               "--region to change)")
+    else:
+        _print(f"no plan documents under {paths.documents} (outside the project folder?): rows "
+               "that name no region need --region, e.g. --region 德州市, or `region:` in the "
+               "file's .meta.yml")
+    return region
 
 
 def cmd_template(args: argparse.Namespace, paths: ProjectPaths) -> int:
     from dezhou_analysis.yearbook.template import write_template
     first, _, last = args.years.partition("-")
     years = range(int(first), int(last or first) + 1)
-    path = write_template(args.out, args.format, years=years, region=args.region or "")
+    registry, _ = _project_registry(paths.yearbook)  # the project's own indicators too
+    path = write_template(args.out, args.format, years=years, region=args.region or "",
+                          registry=registry)
     _print(f"wrote {path}")
     return 0
 
@@ -95,9 +131,10 @@ def cmd_panel(args: argparse.Namespace, paths: ProjectPaths) -> int:
     out = Path(args.out) if args.out else paths.processed
     run = run_panel(paths.documents, [Path(p) for p in args.yearbook or []], paths.yearbook, out)
     _print(f"panel: {len(run.panel.observations)} observations, {len(run.panel.conflicts)} "
-           f"conflicts, {len(run.panel.exclusions)} exclusions")
-    for warning in run.yearbook.warnings:
-        _print(f"warning: {warning}")
+           f"conflicts, {len(run.panel.exclusions)} rows left out with a reason "
+           f"({len(run.yearbook.set_aside)} set aside: see exclusions.csv)")
+    for line in run.messages():
+        _print(f"  {line}")
     _print(f"wrote {out}")
     return 0
 

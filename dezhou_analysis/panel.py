@@ -1,12 +1,20 @@
 """One observation panel: plan values and yearbook values, one row per cell, each with its source.
 
-Precedence: a yearbook value over a plan value; a later yearbook file over an earlier one; within
-the plan, the indicator table over the narrative and a stated value over a derived one. Where two
-sources disagree beyond rounding, both values are listed in conflicts.
+Which value a cell keeps (the README states the same rule):
+1. a yearbook value over a plan value;
+2. among yearbook values, one whose source column (`source`/`来源`) names an official statistics
+   source (a statistics bureau, its bulletin or yearbook) over one that does not;
+3. then a later file over an earlier one (the file whose data reach later years is the later
+   edition), then a later row of the same file over an earlier row;
+4. within the plan, the indicator table over the narrative and a stated value over a derived one.
+Values equal within rounding are one value (the more precise kept). Where two values disagree
+beyond rounding, in one file or in two, both are listed in conflicts with their sources, rows and
+the rule that chose between them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,6 +25,11 @@ from dezhou_analysis.core.indicators import Registry, default_registry
 from dezhou_analysis.core.rounding import agree, decimals
 from dezhou_analysis.core.units import UnitError, convert
 from dezhou_analysis.yearbook.reader import YearbookResult
+from dezhou_analysis.yearbook.result import SUPERSEDED
+
+#: a source column naming one of these is an official statistics source
+OFFICIAL = re.compile(r"统计局|统计公报|统计年鉴|统计月报|统计信息网|调查队|国家统计|stats\.gov|tjj\.|"
+                      r"bureau\s+of\s+statistics|statistical\s+(?:bulletin|yearbook|communiqu)", re.I)
 
 PANEL_MEASURES = {"level": "level", "share": "level", "count": "level", "ratio_part": "level",
                   "growth_yoy": "growth_yoy", "growth_avg": "growth_avg"}
@@ -84,6 +97,75 @@ def plan_rows(plan_observations: pd.DataFrame, registry: Registry) -> tuple[list
     return rows, exclusions
 
 
+def is_official(origin: object) -> bool:
+    """Whether a row's source column names an official statistics source."""
+    return bool(origin) and bool(OFFICIAL.search(str(origin)))
+
+
+def yearbook_rows(yearbook: YearbookResult) -> list[dict]:
+    """Yearbook observations as panel candidates, ranked by the module's rule (2 and 3)."""
+    # a file whose data reach later years is the later edition: its values revise earlier ones
+    reach: dict[str, int] = {}
+    for obs in yearbook.observations:
+        reach[obs["source"]] = max(reach.get(obs["source"], 0), int(obs["year"]))
+    order = {name: i for i, name in enumerate(sorted(reach, key=lambda name: (reach[name], name)))}
+    rows = []
+    for obs in yearbook.observations:
+        row = {k: v for k, v in obs.items() if not k.startswith("_")}
+        position = obs.get("_row") or ("", None, 0)
+        row["_position"] = position
+        row["_rank"] = (-1, 0 if is_official(obs.get("origin")) else 1, -order[obs["source"]],
+                        -(position[2] or 0), -decimals(obs["value"]))
+        rows.append(row)
+    return rows
+
+
+def _rule(best: dict, other: dict) -> str:
+    """In words, why `best` was kept over `other` (their ranks say it; this says it to a reader)."""
+    if other["source"] == "plan":
+        return "a yearbook value over the plan's" if best["source"] != "plan" else "the plan's table over its text"
+    if best["_rank"][1] != other["_rank"][1]:
+        return "an official statistics source over a secondary one"
+    if best["source"] != other["source"]:
+        return "a later file over an earlier one"
+    if best["_rank"][3] != other["_rank"][3]:
+        return "a later row over an earlier one"
+    return "the more precise value"
+
+
+def _described(row: dict) -> str:
+    origin = f"; source: {row['origin']}" if row.get("origin") else ""
+    return f"{row['source']} ({row['source_detail']}{origin})"
+
+
+def _conflict(best: dict, row: dict) -> dict:
+    return {"indicator_id": row["indicator_id"], "region": row["region"], "year": row["year"],
+            "measure": row["measure"], "unit": row["unit"], "kept_value": best["value"],
+            "kept_source": _described(best), "other_value": row["value"],
+            "other_source": _described(row), "difference": best["value"] - row["value"],
+            "rule": _rule(best, row)}
+
+
+def choose(candidates: list[dict], registry: Registry) -> tuple[dict, list[dict], list[dict]]:
+    """One row per cell by the module's rule; the conflicts, and the yearbook rows not kept."""
+    kept: dict[tuple, dict] = {}
+    conflicts: list[dict] = []
+    exclusions: list[dict] = []
+    for row in sorted(candidates, key=lambda r: r["_rank"]):
+        key = cell_key(row, registry)
+        best = kept.get(key)
+        if best is None:
+            kept[key] = row
+            continue
+        agrees = agree(best["value"], row["value"])
+        if not agrees:
+            conflicts.append(_conflict(best, row))
+        if row["source"] != "plan":
+            how = "agrees within rounding with" if agrees else "conflicts with (see conflicts.csv)"
+            exclusions.append(_superseded(row, best, how))
+    return kept, conflicts, exclusions
+
+
 def build_panel(plan_observations: pd.DataFrame | None, yearbook: YearbookResult | None,
                 registry: Registry | None = None) -> Panel:
     registry = registry or default_registry()
@@ -94,49 +176,26 @@ def build_panel(plan_observations: pd.DataFrame | None, yearbook: YearbookResult
         candidates.extend(rows)
         exclusions.extend(excluded)
     if yearbook is not None:
-        # a file whose data reach later years is the later edition: its values revise earlier ones
-        reach: dict[str, int] = {}
-        for obs in yearbook.observations:
-            reach[obs["source"]] = max(reach.get(obs["source"], 0), int(obs["year"]))
-        files = sorted(reach, key=lambda name: (reach[name], name))
-        order = {name: i for i, name in enumerate(files)}
-        for obs in yearbook.observations:
-            row = {k: v for k, v in obs.items() if not k.startswith("_")}
-            row["_rank"] = (-1, -order[obs["source"]], -decimals(obs["value"]))
-            candidates.append(row)
-    kept: dict[tuple, dict] = {}
-    conflicts: list[dict] = []
-    for row in sorted(candidates, key=lambda r: r["_rank"]):
-        key = cell_key(row, registry)
-        best = kept.get(key)
-        if best is None:
-            kept[key] = row
-            continue
-        if agree(best["value"], row["value"]):
-            if row["source"] != "plan":
-                exclusions.append(_superseded(row, best, "agrees within rounding with"))
-            continue
-        conflicts.append({"indicator_id": row["indicator_id"], "region": row["region"],
-                          "year": row["year"], "measure": row["measure"], "unit": row["unit"],
-                          "kept_value": best["value"], "kept_source": f"{best['source']} ({best['source_detail']})",
-                          "other_value": row["value"], "other_source": f"{row['source']} ({row['source_detail']})",
-                          "difference": best["value"] - row["value"]})
-        if row["source"] != "plan":
-            exclusions.append(_superseded(row, best, "conflicts with (see conflicts.csv)"))
+        candidates.extend(yearbook_rows(yearbook))
+    kept, conflicts, superseded = choose(candidates, registry)
+    exclusions.extend(superseded)
     for row in derive_ratios(list(kept.values()), registry):
         kept.setdefault(cell_key(row, registry), row)
-    observations = pd.DataFrame(list(kept.values()))
-    if len(observations):
-        observations = observations.sort_values(
-            ["indicator_id", "region", "measure", "year", "period", "basis", "source"]).reset_index(drop=True)
-    conflict_frame = pd.DataFrame(conflicts)
-    if len(conflict_frame):
-        conflict_frame = conflict_frame.sort_values(["indicator_id", "region", "year", "measure"])
-    exclusion_frame = pd.DataFrame(exclusions)
-    if len(exclusion_frame):
-        exclusion_frame = exclusion_frame.sort_values(["source", "source_detail", "indicator", "year"])
-    return Panel(conform(observations, "observations", working=("label", "origin", "_rank")), conform(conflict_frame, "conflicts"),
-                 conform(exclusion_frame, "exclusions"))
+    return Panel(_sorted(pd.DataFrame(list(kept.values())), "observations",
+                         ["indicator_id", "region", "measure", "year", "period", "basis", "source"]),
+                 _sorted(pd.DataFrame(conflicts), "conflicts", ["indicator_id", "region", "year", "measure"]),
+                 _sorted(pd.DataFrame(exclusions), "exclusions", ["source", "row", "source_detail",
+                                                                  "indicator", "year"]))
+
+
+#: the panel builder's own columns, dropped when a table is written
+WORKING_COLUMNS = ("label", "origin")
+
+
+def _sorted(frame: pd.DataFrame, table: str, by: list[str]) -> pd.DataFrame:
+    """The table in its contract's columns, sorted so that the same inputs give the same file."""
+    frame = conform(frame, table, working=WORKING_COLUMNS)
+    return frame.sort_values(by, kind="stable", na_position="first").reset_index(drop=True) if len(frame) else frame
 
 
 def derive_ratios(rows: list[dict], registry: Registry) -> list[dict]:
@@ -181,6 +240,9 @@ def cell_key(row: dict, registry: Registry) -> tuple:
 
 
 def _superseded(row: dict, best: dict, how: str) -> dict:
-    return {"source": row["source"], "source_detail": row["source_detail"],
+    file, sheet, number = row.get("_position") or (row["source"], None, None)
+    return {"source": row["source"], "source_detail": row["source_detail"], "file": file,
+            "sheet": sheet or "", "row": number, "column": "",
             "indicator": row.get("label", row["indicator_id"]), "year": row["period"],
-            "value": f"{row['value']:g}", "reason": f"{how} {best['source']} ({best['source_detail']})"}
+            "value": f"{row['value']:g}", "kind": SUPERSEDED,
+            "reason": f"{how} {_described(best)}", "nearest": "", "suggestion": ""}

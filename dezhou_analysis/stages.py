@@ -14,13 +14,13 @@ import pandas as pd
 
 from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.core.contracts import data_dictionary
-from dezhou_analysis.core.errors import InputError
 from dezhou_analysis.core.files import frame_to_csv_text, update_directory
 from dezhou_analysis.core.indicators import Registry, default_registry
 from dezhou_analysis.core.rawfiles import check_run_size
 from dezhou_analysis.documents.reader import ParseResult, parse_documents
 from dezhou_analysis.panel import Panel, build_panel
 from dezhou_analysis.yearbook.reader import YearbookResult, read_yearbooks, yearbook_files
+from dezhou_analysis.yearbook.registry import local_registry_path, project_registry
 
 
 def _json_bytes(data: object) -> bytes:
@@ -53,8 +53,11 @@ def home_region(parse: ParseResult) -> str:
 
 
 def documents_home_region(directory: Path) -> str:
-    """home_region for `validate`, so it accepts what `run` accepts (same parse, same rule)."""
+    """home_region for `validate`, so it accepts what `run` accepts (same parse, same rule).
+    Empty when there is no documents folder (validate run outside a project)."""
     from dezhou_analysis.core.errors import DezhouError
+    if not Path(directory).is_dir():
+        return ""
     try:
         return home_region(parse_documents(directory))
     except DezhouError:
@@ -90,6 +93,33 @@ class PanelRun:
     parse: ParseResult
     yearbook: YearbookResult
     panel: Panel
+    registry: Registry | None = None  # the package registry plus the project's own lines
+
+    def messages(self) -> list[str]:
+        """What the run says about its yearbook data: every row set aside, every conflict and
+        how it was decided, the reader's warnings. Nothing here stops the run."""
+        lines = [f"set aside: {issue}" for issue in self.yearbook.issues]
+        lines += [f"conflict: {describe_conflict(c)}" for c in self.panel.conflicts.to_dict("records")]
+        lines += [f"warning: {warning}" for warning in self.yearbook.warnings]
+        return lines
+
+
+def data_quality_counts(run: PanelRun) -> dict[str, int]:
+    """The counts the index shows: rows set aside, files skipped, conflicts, partial periods."""
+    kinds = run.panel.exclusions["kind"]
+    return {"set_aside": int((kinds == "set aside").sum()), "files_skipped": int((kinds == "file skipped").sum()),
+            "conflicts": len(run.panel.conflicts),
+            "partial_periods": int((run.panel.observations["period_kind"] != "annual").sum())}
+
+
+def describe_conflict(conflict: dict) -> str:
+    """One conflict in words, saying what kind of value the two are (levels or growth rates)."""
+    kind = {"growth_yoy": "growth rates on the year before", "growth_avg": "average growth rates",
+            "pp_change": "changes in percentage points"}.get(conflict["measure"], "levels")
+    unit = f" {conflict['unit']}" if conflict["unit"] else ""
+    return (f"{conflict['indicator_id']} {conflict['region']} {conflict['year']} ({kind}): kept "
+            f"{conflict['kept_value']:g}{unit} from {conflict['kept_source']}, not "
+            f"{conflict['other_value']:g}{unit} from {conflict['other_source']} — {conflict['rule']}")
 
 
 def raw_inputs(documents: Path, yearbook_paths: list[Path]) -> dict[str, str]:
@@ -98,14 +128,16 @@ def raw_inputs(documents: Path, yearbook_paths: list[Path]) -> dict[str, str]:
     from dezhou_analysis.core.files import md5_file
     from dezhou_analysis.documents.sources import list_documents
     files = {}
-    for path in list(list_documents(documents)) + list(yearbook_paths):
+    local = [local_registry_path(Path(yearbook_paths[0]).parent)] if yearbook_paths else []
+    for path in list(list_documents(documents)) + list(yearbook_paths) + local:
         for item in (path, path.with_name(path.stem + ".meta.yml")):
             if item.is_file():
                 files[str(item.name)] = md5_file(item)
     return {"version": __version__, "files": dict(sorted(files.items()))}
 
 
-def load_processed(documents: Path, yearbook_dir: Path, processed: Path) -> PanelRun | None:
+def load_processed(documents: Path, yearbook_dir: Path, processed: Path,
+                   registry: Registry | None = None) -> PanelRun | None:
     """The parse and panel as the last pipeline run wrote them, if made from today's raw files."""
     from dezhou_analysis.core.contracts import read_table
     inputs_file = processed / "inputs.json"
@@ -125,44 +157,54 @@ def load_processed(documents: Path, yearbook_dir: Path, processed: Path) -> Pane
                       read_table(processed / "exclusions.csv", "exclusions"))
     except Exception:  # anything unreadable: the caller recomputes from the raw files
         return None
-    return PanelRun(parse, YearbookResult(), panel)
+    return PanelRun(parse, YearbookResult(), panel, registry or project_registry(yearbook_dir))
 
 
 def run_panel(documents: Path, yearbook_paths: list[Path] | None, yearbook_dir: Path, out: Path,
               registry: Registry | None = None, write: bool = True) -> PanelRun:
-    registry = registry or default_registry()
+    """Parse, read the yearbook files, build the panel and (write) publish it. Rows that cannot
+    be used are set aside and said (PanelRun.messages); they never stop this stage."""
+    notes: list = []
+    registry = registry or project_registry(yearbook_dir, issues=notes)
     paths = yearbook_paths if yearbook_paths else yearbook_files(yearbook_dir)
     check_run_size(list(Path(documents).glob("*")) + [Path(p) for p in paths])
     parse = parse_documents(documents, registry)
     yearbook = read_yearbooks(paths, registry, default_region=home_region(parse))
-    if yearbook.issues:
-        raise InputError(yearbook.issues, f"{len(yearbook.issues)} problem(s) in yearbook data; "
-                                          "data/processed was left as it was")
+    yearbook.issues[:0] = notes
     panel = build_panel(parse.observations, yearbook, registry)
+    run = PanelRun(parse, yearbook, panel, registry)
     if write:
-        files = parse_files(parse)
-        files.update({
-            "inputs.json": _json_bytes(raw_inputs(documents, list(paths))),
-            "observations.csv": _csv_bytes(panel.observations),
-            "conflicts.csv": _csv_bytes(panel.conflicts),
-            "exclusions.csv": _csv_bytes(panel.exclusions),
-            "panel_summary.json": _json_bytes({
-                "yearbook_files": [str(Path(p).name) for p in paths],
-                "observations": len(panel.observations), "conflicts": len(panel.conflicts),
-                "exclusions": len(panel.exclusions),
-                "warnings": [str(w) for w in yearbook.warnings],
-                "by_source": panel.observations.groupby("source").size().to_dict(),
-            }),
-        })
-        update_directory(out, files)
-    return PanelRun(parse, yearbook, panel)
+        update_directory(out, panel_files(run, documents, list(paths)))
+    return run
+
+
+def panel_files(run: PanelRun, documents: Path, paths: list[Path]) -> dict[str, bytes]:
+    """Every file the panel stage publishes, parse files included (they change together)."""
+    panel = run.panel
+    files = parse_files(run.parse)
+    files.update({
+        "inputs.json": _json_bytes(raw_inputs(documents, paths)),
+        "observations.csv": _csv_bytes(panel.observations),
+        "conflicts.csv": _csv_bytes(panel.conflicts),
+        "exclusions.csv": _csv_bytes(panel.exclusions),
+        "panel_summary.json": _json_bytes({
+            "yearbook_files": [str(Path(p).name) for p in paths],
+            "observations": len(panel.observations), "conflicts": len(panel.conflicts),
+            "exclusions": len(panel.exclusions), "set_aside": len(run.yearbook.set_aside),
+            "problems": [str(i) for i in run.yearbook.issues],
+            "warnings": [str(w) for w in run.yearbook.warnings],
+            "by_source": panel.observations.groupby("source").size().to_dict(),
+        }),
+    })
+    return files
 
 
 def assess_panel(run: PanelRun, registry: Registry | None = None,
                  settings: AssessmentSettings | None = None):
     """Assess every target of a built panel (the table and each target's fan-chart data)."""
     from dezhou_analysis.assess.assessor import Assessor
-    return Assessor(run.parse.targets, run.panel.observations, registry or default_registry(),
+    return Assessor(run.parse.targets, run.panel.observations,
+                    registry or run.registry or default_registry(),
                     settings or AssessmentSettings()).fit()
 
 

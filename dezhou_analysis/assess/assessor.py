@@ -179,7 +179,21 @@ class Assessor:
         frame = pd.DataFrame([r.row for r in results.values()], columns=ASSESSMENT_COLUMNS)
         return Assessment(frame, results, self.as_of, self.seed, self.n_paths, self.tolerance)
 
+    # -- a target is judged at its target year ---------------------------------------------------
     def assess_one(self, target: dict, rng: np.random.Generator) -> TargetResult:
+        """Values after the target year are later context, never evidence: they decide no
+        verdict, latest value, P(reached) or category. Every series of one target is read from
+        self.observations, so filtering it here, for the time of the target, covers them all."""
+        everything = self.observations
+        year = _num(target.get("target_year"))
+        if year is not None:
+            self.observations = everything[everything["year"].fillna(0) <= year]
+        try:
+            return self._assess_one(target, rng)
+        finally:
+            self.observations = everything
+
+    def _assess_one(self, target: dict, rng: np.random.Generator) -> TargetResult:
         row = {column: None for column in ASSESSMENT_COLUMNS}
         for column in ("target_id", "indicator_id", "name_zh", "name_en", "region", "unit",
                        "base_year", "base_value", "target_year", "target_value", "target_high",

@@ -71,7 +71,10 @@ TABLES: dict[str, list[Column]] = {
         ("basis", "string", "statistical basis, e.g. pre-census / post-census"),
         ("source", "string", "plan | yearbook:<file>"),
         ("source_detail", "string", "file:line of the plan sentence, or file, sheet and row"),
-        ("note", "string", "note carried from the source row"),
+        ("note", "string", "note carried from the source row (and what a unit relation or a "
+                           "figure's status says of the value)"),
+        ("origin", "string", "where the yearbook row says the figure comes from (its source/来源 "
+                             "column), empty for the plan"),
     ],
     "conflicts": [
         ("indicator_id", "string", "registry id"),
@@ -84,14 +87,24 @@ TABLES: dict[str, list[Column]] = {
         ("other_value", "float", "the disagreeing value"),
         ("other_source", "string", "its source"),
         ("difference", "float", "kept_value − other_value"),
+        ("rule", "string", "why the kept value is kept (see README: which value the panel keeps)"),
     ],
     "exclusions": [
         ("source", "string", "yearbook:<file>"),
         ("source_detail", "string", "file, sheet and row"),
+        ("file", "string", "file name"),
+        ("sheet", "string", "sheet name (workbooks)"),
+        ("row", "Int64", "row of the file (1-based, as a spreadsheet numbers it)"),
+        ("column", "string", "column the reason is about, as written in the header"),
         ("indicator", "string", "label as written"),
         ("year", "string", "period as written"),
         ("value", "string", "value as written"),
+        ("kind", "string", "set aside | file skipped (problems `validate` lists) | no value | "
+                           "duplicate | superseded"),
         ("reason", "string", "why the row is not in the annual panel"),
+        ("nearest", "string", "for an unknown label: the nearest known indicator names"),
+        ("suggestion", "string", "what would bring the row in (e.g. the line to add to "
+                                 "data/raw/yearbook/indicators.local.csv)"),
     ],
     "assessment": [
         ("target_id", "string", "T001…: one per distinct target, home region and table rows first"),
@@ -190,9 +203,11 @@ def _pandas_dtype(kind: str) -> str:
 def conform(frame: pd.DataFrame, table: str, working: tuple[str, ...] = ()) -> pd.DataFrame:
     """Exactly the contract's columns, in order, with the contract's types.
 
-    working: the builder's own helper columns, dropped here; any other column the contract does
-    not list is an error, so a new field cannot vanish from a published table unnoticed."""
-    unknown = [c for c in frame.columns if c not in columns(table) and c not in working]
+    working: the builder's own helper columns, dropped here, as is any column whose name starts
+    with "_"; any other column the contract does not list is an error, so a new field cannot
+    vanish from a published table unnoticed."""
+    unknown = [c for c in frame.columns
+               if c not in columns(table) and c not in working and not str(c).startswith("_")]
     if unknown:
         raise ContractError(f"{table}: columns {unknown} are not in its contract "
                             "(core/contracts.py); add them there or name them as working columns")

@@ -22,6 +22,8 @@ from dezhou_analysis.core.text import one_to_one_table
 REGISTRY_COLUMNS = ["id", "name_zh", "name_en", "unit", "direction", "category", "kind",
                     "aliases", "parent", "qualifier", "parts", "numerator", "denominator",
                     "break_family", "group"]
+#: what an indicator measures, which decides how its values are read and charted
+KINDS = ("level", "count", "share", "rate", "index", "structure")
 
 
 @dataclass(frozen=True)

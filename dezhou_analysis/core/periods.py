@@ -1,5 +1,6 @@
 """Periods as people write them in yearbook files: 2019, 2019年, 2018H1, 2022Q1-3, 2017年1-10月,
-上半年, 2017-2021. Only plain years are annual; the others are kept but never fitted as annual data.
+上半年, 2017-2021, and in English: Jan-Oct 2017, 2017Jan-Oct, H1 2018, Q1-Q3 2022. Only plain
+years are annual; the others are kept but never fitted as annual data.
 """
 
 from __future__ import annotations
@@ -49,6 +50,38 @@ _QUARTERS_ZH = {"前三季度": (1, 3), "一季度": (1, 1), "第一季度": (1,
                 "四季度": (4, 4), "第四季度": (4, 4)}
 
 
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# English periods, read after spaces are removed: year first or last, months or halves/quarters
+_ENGLISH: list[tuple[re.Pattern, str]] = [
+    (re.compile(rf"^{_MONTH}[-–—~]{_MONTH},?{_YEAR}$", re.I), "months_first"),
+    (re.compile(rf"^{_YEAR}{_MONTH}[-–—~]{_MONTH}$", re.I), "months_last"),
+    (re.compile(rf"^{_MONTH},?{_YEAR}$", re.I), "month_first"),
+    (re.compile(rf"^([HQ])([1-4])(?:[-–—~][HQ]?([1-4]))?,?{_YEAR}$", re.I), "part_first"),
+]
+
+
+def _english_to_canonical(text: str) -> str | None:
+    """`Jan-Oct2017` → `2017年1-10月`, `H12018` → `2018H1`, `Q1-Q32022` → `2022Q1-3`; None when
+    the text is no English period."""
+    for pattern, kind in _ENGLISH:
+        m = pattern.match(text)
+        if not m:
+            continue
+        if kind == "months_first":
+            first, last, year = m.group(1), m.group(2), m.group(3)
+        elif kind == "months_last":
+            year, first, last = m.group(1), m.group(2), m.group(3)
+        elif kind == "month_first":
+            month = _MONTH_NAMES.index(m.group(1).lower()) + 1
+            return f"{m.group(2)}年{month}月"
+        else:
+            letter, first, last, year = m.group(1).upper(), m.group(2), m.group(3), m.group(4)
+            return f"{year}{letter}{first}" + (f"-{last}" if last and last != first else "")
+        return f"{year}年{_MONTH_NAMES.index(first.lower()) + 1}-{_MONTH_NAMES.index(last.lower()) + 1}月"
+    return None
+
+
 def parse_period(value: object) -> Period:
     """A `Period` from a cell value (int, float or text); raises PeriodError with what was expected."""
     if isinstance(value, bool) or value is None:
@@ -72,6 +105,7 @@ def parse_period(value: object) -> Period:
 
 
 def _parse_text(text: str) -> Period:
+    text = _english_to_canonical(text) or text
     for pattern, kind in _PATTERNS:
         m = pattern.match(text)
         if not m:

@@ -103,3 +103,25 @@ def convert(value: float, source: str | None, target: str | None) -> float:
     240.10000000000002 (binary noise would otherwise reach tables and conflict checks)."""
     factor = conversion_factor(source, target)
     return value if factor == 1 else float(f"{value * factor:.15g}")
+
+
+#: relations between two families that a statistician may defensibly report against each other,
+#: with the note that goes with every value so reported. The value is kept as written (scaled
+#: within its own family), never converted: the note says what it measures instead.
+DECLARED_RELATIONS: dict[tuple[str, str], str] = {
+    ("person_years", "persons"): "full-time equivalents (人年), not a headcount: kept as written, "
+                                 "not converted",
+}
+
+
+def declared_relation(source: str | None, target: str | None) -> str:
+    """The note for a value in `source` reported against an indicator in `target` when the two
+    families have a declared relation (人年 against 人), else ""."""
+    return DECLARED_RELATIONS.get((dimension(source) or "", dimension(target) or ""), "")
+
+
+def convert_related(value: float, source: str | None, target: str | None) -> float:
+    """A value in a related family, scaled as its own family's unit of the target's size:
+    3.5 万人年 against 人 is 35000 (人年), which is what the note then says it is."""
+    src, dst = unit_info(source), unit_info(target)
+    return float(f"{value * src.factor / dst.factor:.15g}")

@@ -15,6 +15,7 @@ from dezhou_analysis.reports.common import (
     show_figure,
     show_table,
     source_of,
+    with_data_quality,
 )
 from dezhou_analysis.reports.common import setup as _setup
 
@@ -118,3 +119,6 @@ def peers(ctx: ReportContext) -> None:
                                         language=ctx.language, source=source_of(ctx, "plan"))
         show_figure(ctx, fig, f"peers_{indicator_id}_{year}")
         show_table(ctx, frame, f"peers_{indicator_id}_{year}", title, title)
+
+
+provenance = with_data_quality(provenance)  # every report shows its data quality before what made it

@@ -20,11 +20,12 @@ from dezhou_analysis import __version__
 from dezhou_analysis.assess.assessor import Assessment
 from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.core.files import frame_to_csv_text, md5_file, write_bytes_atomic, xlsx_bytes
-from dezhou_analysis.core.indicators import Registry, default_registry
+from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.core.paths import ProjectPaths
 from dezhou_analysis.documents.reader import ParseResult
 from dezhou_analysis.panel import Panel
 from dezhou_analysis.yearbook.reader import YearbookResult
+from dezhou_analysis.yearbook.registry import project_registry
 
 LANGUAGES = ("zh", "en", "zh+en")
 
@@ -83,7 +84,7 @@ def setup(notebook: str, project_dir: str = "..", language: str = "zh+en", outpu
           **params) -> ReportContext:
     """Load documents, yearbook files and the panel (from raw files, so a notebook opened on its
     own always shows current data), apply the house style, and remember the parameters."""
-    from dezhou_analysis.core.errors import InputError, ParameterError
+    from dezhou_analysis.core.errors import ParameterError
     from dezhou_analysis.reports.charts import apply_style
     from dezhou_analysis.stages import load_processed, run_panel
     if language not in LANGUAGES:
@@ -91,14 +92,10 @@ def setup(notebook: str, project_dir: str = "..", language: str = "zh+en", outpu
     paths = ProjectPaths.discover(project_dir)
     if not paths.documents.is_dir():
         raise ParameterError(f"project_dir {project_dir!r}: no data/raw/documents under {paths.root}")
-    registry = default_registry()
-    run = load_processed(paths.documents, paths.yearbook, paths.processed)
+    registry = project_registry(paths.yearbook)  # the package's indicators and the project's own
+    run = load_processed(paths.documents, paths.yearbook, paths.processed, registry)
     if run is None:  # no pipeline output for today's raw files: compute in memory
-        try:
-            run = run_panel(paths.documents, None, paths.yearbook, paths.processed, registry,
-                            write=False)
-        except InputError as exc:
-            raise InputError(exc.issues, "the report cannot be built from the current data") from exc
+        run = run_panel(paths.documents, None, paths.yearbook, paths.processed, registry, write=False)
     apply_style("html")
     inputs = []
     for folder in (paths.documents, paths.yearbook):
@@ -240,3 +237,53 @@ def provenance(ctx: ReportContext) -> None:
                          (versions, ctx.t("软件版本", "Software versions"))):
         show_html(f"<p><b>{esc(title)}</b></p>" + frame.to_html(index=False, escape=True, border=0,
                                                                    classes="dz-table"))
+
+
+# ---- data quality -----------------------------------------------------------------------------
+
+#: exclusion kinds that are problems (rows set aside, files skipped), as yearbook/result.py names them
+PROBLEM_KINDS = ("set aside", "file skipped")
+
+
+def data_quality_tables(ctx: ReportContext) -> dict[str, pd.DataFrame]:
+    """What the data behind every report left out or had to decide: rows set aside and why,
+    conflicts with both values and sources, partial periods kept out of the fits."""
+    exclusions = ctx.panel.exclusions
+    set_aside = exclusions[exclusions["kind"].isin(PROBLEM_KINDS)][
+        ["file", "sheet", "row", "column", "indicator", "year", "value", "reason", "suggestion"]]
+    conflicts = ctx.panel.conflicts[["indicator_id", "region", "year", "measure", "unit", "kept_value",
+                                     "kept_source", "other_value", "other_source", "rule"]]
+    obs = ctx.panel.observations
+    partial = obs[obs["period_kind"] != "annual"][
+        ["indicator_id", "region", "period", "period_kind", "value", "unit", "source_detail", "origin"]]
+    return {"set_aside": set_aside.reset_index(drop=True), "conflicts": conflicts.reset_index(drop=True),
+            "partial_periods": partial.reset_index(drop=True)}
+
+
+def data_quality(ctx: ReportContext) -> dict[str, pd.DataFrame]:
+    """The "data quality" section every report shows before what made it; returns its tables."""
+    tables = data_quality_tables(ctx)
+    heading(ctx, "数据质量", "Data quality", 2)
+    counts = {name: len(frame) for name, frame in tables.items()}
+    paragraph(ctx, f"未采用的数据行 {counts['set_aside']} 行（原因及补救见下表）；来源不一致 "
+                   f"{counts['conflicts']} 处（两个数值及来源均列出）；非全年数据 {counts['partial_periods']} "
+                   "个（保留但不参与趋势拟合）。",
+              f"Rows set aside: {counts['set_aside']} (reasons and remedies below); conflicts "
+              f"between sources: {counts['conflicts']} (both values and sources listed); partial "
+              f"periods: {counts['partial_periods']} (kept, never fitted as annual values).")
+    titles = {"set_aside": ("未采用的数据行及原因", "Rows set aside and why"),
+              "conflicts": ("来源不一致：采用值与另一值", "Conflicts: the value kept and the other"),
+              "partial_periods": ("非全年数据（不参与拟合）", "Partial periods (kept out of fits)")}
+    for name, frame in tables.items():
+        if len(frame):
+            show_table(ctx, frame, f"data_quality_{name}", *titles[name])
+    return tables
+
+
+def with_data_quality(closing):
+    """A report's closing section preceded by the data-quality section (one line per report)."""
+    def closing_with_data_quality(ctx: ReportContext, *args, **kwargs):
+        data_quality(ctx)
+        return closing(ctx, *args, **kwargs)
+    closing_with_data_quality.__doc__ = closing.__doc__
+    return closing_with_data_quality

@@ -62,6 +62,17 @@ def plan_titles(documents: list[dict]) -> tuple[str, str]:
     return plans[0]["title"], plans[0].get("title_en") or "the plan"
 
 
+def _quality_line(counts: dict | None) -> str:
+    """Data quality in one line; each report's "data quality" section lists the rows."""
+    if not counts:
+        return ""
+    return (f'<p class="quality">数据质量：未采用数据行 {counts["set_aside"]}，跳过文件 {counts["files_skipped"]}，'
+            f'来源不一致 {counts["conflicts"]}，非全年数据 {counts["partial_periods"]}（各报告“数据质量”一节列出明细）。<br>'
+            f'Data quality: rows set aside {counts["set_aside"]}, files skipped {counts["files_skipped"]}, '
+            f'conflicts {counts["conflicts"]}, partial periods {counts["partial_periods"]} (listed in each '
+            'report\'s "data quality" section).</p>')
+
+
 def render_index(assessment, records: list[dict], manifest: dict, documents: list[dict]) -> str:
     title_zh, title_en = plan_titles(documents)
     frame = assessment.frame
@@ -96,6 +107,7 @@ def render_index(assessment, records: list[dict], manifest: dict, documents: lis
     brier_line = (f"<p>Brier score of P(reached) against realised values: {brier:.3f}</p>"
                   if brier is not None else "")
     params = json.dumps(manifest["parameters"], ensure_ascii=False, sort_keys=True)
+    quality = _quality_line(manifest.get("data_quality"))
     return f"""<!DOCTYPE html>
 <html lang="zh">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -111,6 +123,7 @@ def render_index(assessment, records: list[dict], manifest: dict, documents: lis
 {len(frame)} targets. “Unable to assess” means the data are too few; the reason is given on the right.
 Add yearbook data under data/raw/yearbook and re-run to update.</p>
 {brier_line}
+{quality}
 <h2>报告 · Reports</h2>
 <div class="wrap"><table class="reports"><tr><th>报告 Report</th><th>其他格式 Other formats</th><th>状态 Status</th><th>用时 Time</th></tr>
 {''.join(report_rows)}</table></div>
@@ -120,7 +133,8 @@ Add yearbook data under data/raw/yearbook and re-run to update.</p>
 {''.join(rows)}</table></div>
 <h2>数据与记录 · Data and record</h2>
 <p><a href="tables/data/assessment.csv">assessment.csv</a> · <a href="tables/data/assessment.xlsx">assessment.xlsx</a> ·
-<a href="tables/data/observations.csv">observations.csv</a> · <a href="tables/data/plan_targets.csv">plan_targets.csv</a> ·
+<a href="tables/data/observations.csv">observations.csv</a> ·
+<a href="tables/data/conflicts.csv">conflicts.csv</a> · <a href="tables/data/exclusions.csv">exclusions.csv</a> · <a href="tables/data/plan_targets.csv">plan_targets.csv</a> ·
 <a href="manifest.json">manifest.json</a> (parameters, input md5s, versions, timings, output hashes)</p>
 <footer>dezhou-analysis {esc(__version__)} · parameters: <code>{esc(params)}</code></footer>
 </main></body></html>

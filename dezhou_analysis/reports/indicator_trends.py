@@ -16,6 +16,7 @@ from dezhou_analysis.reports.common import (
     show_figure,
     show_table,
     source_of,
+    with_data_quality,
 )
 from dezhou_analysis.reports.common import setup as _setup
 
@@ -109,3 +110,6 @@ def conflicts(ctx: ReportContext) -> None:
                f"Cells where sources disagree ({len(ctx.panel.conflicts)}; the yearbook value is kept)")
     show_table(ctx, ctx.panel.exclusions, "exclusions", "未进入面板的数据行及原因",
                "Rows not in the panel, with the reason")
+
+
+provenance = with_data_quality(provenance)  # every report shows its data quality before what made it

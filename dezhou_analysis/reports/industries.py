@@ -15,6 +15,7 @@ from dezhou_analysis.reports.common import (
     show_figure,
     show_table,
     source_of,
+    with_data_quality,
 )
 from dezhou_analysis.reports.common import setup as _setup
 
@@ -90,3 +91,6 @@ def progress_table(ctx: ReportContext) -> None:
     show_table(ctx, frame[["target_id", "name_zh", "target_text", "latest_value", "latest_year",
                            "required_rate", "p_reached", "status", "status_reason"]],
                "industry_progress", "产业目标评估", "Assessment of the industry targets")
+
+
+provenance = with_data_quality(provenance)  # every report shows its data quality before what made it

@@ -14,6 +14,7 @@ from dezhou_analysis.reports.common import (
     show_figure,
     show_table,
     source_of,
+    with_data_quality,
 )
 from dezhou_analysis.reports.common import setup as _setup
 
@@ -96,3 +97,6 @@ def unmatched(ctx: ReportContext) -> None:
     if ctx.parse.warnings:
         show_table(ctx, pd.DataFrame({"warning": ctx.parse.warnings}), "parse_warnings", "解析警告",
                    "Parser warnings")
+
+
+provenance = with_data_quality(provenance)  # every report shows its data quality before what made it

@@ -23,6 +23,7 @@ from dezhou_analysis.reports.common import (
     show_figure,
     show_table,
     source_of,
+    with_data_quality,
 )
 from dezhou_analysis.reports.common import setup as _setup
 
@@ -129,3 +130,5 @@ def sliders(ctx: ReportContext) -> None:
         update()
         display(widgets.VBox([numerator, gdp, out]))
 
+
+provenance = with_data_quality(provenance)  # every report shows its data quality before what made it

@@ -20,6 +20,7 @@ from dezhou_analysis.reports.common import (
     show_html,
     show_table,
     source_of,
+    with_data_quality,
 )
 from dezhou_analysis.reports.common import setup as _setup
 
@@ -198,3 +199,6 @@ def ex_post(ctx: ReportContext) -> None:
     show_table(ctx, scored[["target_id", "name_zh", "p_reached", "verdict", "brier", "called_eurostat",
                             "called_unsd", "called_destatis", "called_midterm"]], f"scores_as_of_{evaluation}",
                f"{evaluation}年判断与实际结果", f"The {evaluation} call against what happened")
+
+
+provenance = with_data_quality(provenance)  # every report shows its data quality before what made it

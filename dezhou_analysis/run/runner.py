@@ -149,7 +149,8 @@ def _failing_cell(path: str) -> int | None:
 def write_data_tables(processed: Path, folder: Path) -> None:
     """The run's own copy of the processed tables, as CSV and XLSX, for briefings."""
     import pandas as pd
-    for name in ("assessment", "observations", "conflicts", "plan_targets", "plan_observations"):
+    for name in ("assessment", "observations", "conflicts", "exclusions", "plan_targets",
+                 "plan_observations"):
         source = processed / f"{name}.csv"
         if source.exists():
             frame = pd.read_csv(source, keep_default_na=False, na_values=[""])
@@ -225,8 +226,8 @@ def prepare_data(paths: ProjectPaths, settings: AssessmentSettings):
     data = run_panel(paths.documents, None, paths.yearbook, paths.processed)
     _say(f"  panel: {len(data.panel.observations)} observations "
          f"({len(data.panel.conflicts)} conflicts, {len(data.panel.exclusions)} excluded with a reason)")
-    for warning in data.yearbook.warnings:  # what a new yearbook file made the reader decide
-        _say(f"  warning: {warning}")
+    for line in data.messages():  # rows set aside, conflicts, what the reader decided
+        _say(f"  {line}")
     assessment = assess_panel(data, settings=settings)
     write_assessment(assessment, paths.documents, paths.yearbook, paths.processed)
     _say(f"  {assessment.describe()}")
@@ -316,6 +317,8 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
     ordered = list(records.values())
     manifest = build_manifest(paths, staging, started, plan.per_notebook, plan.runner, ordered,
                               plan.jobs, time.perf_counter() - clock)
+    from dezhou_analysis.stages import data_quality_counts
+    manifest["data_quality"] = data_quality_counts(data)  # shown on the index
     write_text_atomic(staging / "index.html",
                       embed(render_index(assessment, ordered, manifest, data.parse.documents)))
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)

@@ -180,142 +180,187 @@ def _relative_years(cells: list[object], title_year: int | None) -> list[object]
     return out
 
 
-def read_table(file: str, sheet: str | None, rows: list[tuple[int, list[object]]]) -> TableRead:
-    """Find the header in the first 20 rows and turn every value cell into a Record."""
-    out = TableRead()
-    sheet_unit = ""
-    header_at = None
-    layout = None
-    title_year = None
+@dataclass
+class Header:
+    """Where a sheet's header is and what stands above it."""
+    position: int  # index into the sheet's rows
+    layout: str  # long | wide | by_year
+    sheet_unit: str  # from a `单位：亿元` line above the header
+    title_year: int | None  # the one year a title line names (for 本年 / 上年 columns)
+
+
+def find_header(rows: list[tuple[int, list[object]]]) -> Header | None:
+    """The header in the first 20 rows: long (label, year and value columns), wide (label and
+    year columns) or by year (a year column and one column per indicator)."""
+    sheet_unit, title_year = "", None
     for position, (_row_no, cells) in enumerate(rows[:20]):
         cells = _relative_years(cells, title_year)
         keys = [header_key(c) for c in cells]
-        periods = [i for i, c in enumerate(cells) if present(c) and keys[i] is None and is_year_header(c)]
-        has_label = "indicator" in keys or "indicator_id" in keys
-        if has_label and "year" in keys and "value" in keys:
-            header_at, layout = position, "long"
-            break
-        if has_label and periods:
-            header_at, layout = position, "wide"
-            break
-        named = [i for i, c in enumerate(cells) if present(c) and keys[i] is None]
-        if "year" in keys and not has_label and "value" not in keys and named:
-            header_at, layout = position, "by_year"  # 年份 | 地区生产总值（亿元） | …: a row per year
-            break
+        layout = _layout_of(cells, keys)
+        if layout:
+            return Header(position, layout, sheet_unit, title_year)
         for cell in cells:
             m = _SHEET_UNIT.search(str(cell or ""))
             if m:
                 sheet_unit = canonical_unit(m.group("unit") or m.group("unit2"))
         title_year = _title_year(cells) or title_year
-    if header_at is None:
-        if not any(isinstance(c, (int, float)) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*%?", str(c or ""))
-                   for _, cells in rows for c in cells if present(c)):
-            out.warnings.append(Issue(file, "sheet skipped: no header row and no numbers "
-                                            "(a notes sheet?)", sheet=sheet, severity="warning"))
-            return out
-        out.issues.append(Issue(file, "no header row found in the first 20 rows: expected a "
-                                      "column 指标/indicator and either 年份/year + 数值/value "
-                                      "(long layout) or one column per year such as 2019 or "
-                                      "2019年 (wide layout)", sheet=sheet))
+    return None
+
+
+def _layout_of(cells: list[object], keys: list[str | None]) -> str | None:
+    has_label = "indicator" in keys or "indicator_id" in keys
+    if has_label and "year" in keys and "value" in keys:
+        return "long"
+    if has_label and any(present(c) and keys[i] is None and is_year_header(c) for i, c in enumerate(cells)):
+        return "wide"
+    named = any(present(c) and keys[i] is None for i, c in enumerate(cells))
+    if "year" in keys and not has_label and "value" not in keys and named:
+        return "by_year"  # 年份 | 地区生产总值（亿元） | …: a row per year
+    return None
+
+
+def _no_header(file: str, sheet: str | None, rows: list[tuple[int, list[object]]], out: TableRead) -> None:
+    if not any(isinstance(c, (int, float)) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*%?", str(c or ""))
+               for _, cells in rows for c in cells if present(c)):
+        out.warnings.append(Issue(file, "sheet skipped: no header row and no numbers "
+                                        "(a notes sheet?)", sheet=sheet, severity="warning"))
+        return
+    out.issues.append(Issue(file, "no header row found in the first 20 rows: expected a "
+                                  "column 指标/indicator and either 年份/year + 数值/value "
+                                  "(long layout) or one column per year such as 2019 or "
+                                  "2019年 (wide layout)", sheet=sheet))
+
+
+@dataclass
+class Sheet:
+    """A sheet with its header read: the column of each field and the rows below the header."""
+    file: str
+    sheet: str | None
+    header: list[object]
+    keys: list[str | None]
+    columns: dict[str, int]
+    names: dict[str, str]
+    body: list[tuple[int, list[object]]]
+    sheet_unit: str
+
+    def cell(self, cells: list[object], key: str) -> object:
+        index = self.columns.get(key)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def text(self, cells: list[object], key: str) -> str:
+        value = self.cell(cells, key)
+        return "" if value is None else str(value).strip()
+
+    @property
+    def label_column(self) -> str:
+        return self.names.get("indicator", self.names.get("indicator_id", "indicator"))
+
+    def column_names(self, value: str, year: str, indicator: str | None = None) -> dict[str, str]:
+        """Field → column name as written, for messages."""
+        return {"value": value, "year": year, "indicator": indicator or self.label_column,
+                "indicator_id": self.names.get("indicator_id", "indicator_id"),
+                "unit": self.names.get("unit", "unit"), "region": self.names.get("region", "region")}
+
+    def common(self, row_no: int, cells: list[object]) -> dict:
+        """The fields a row gives every value in it."""
+        return dict(file=self.file, sheet=self.sheet, row=row_no, label=self.text(cells, "indicator"),
+                    indicator_id=self.text(cells, "indicator_id"), region=self.text(cells, "region"),
+                    unit=self.text(cells, "unit"), sheet_unit=self.sheet_unit,
+                    source=self.text(cells, "source"), note=self.text(cells, "note"),
+                    basis=self.text(cells, "basis"))
+
+
+def read_table(file: str, sheet: str | None, rows: list[tuple[int, list[object]]]) -> TableRead:
+    """Find the header in the first 20 rows and turn every value cell into a Record."""
+    out = TableRead()
+    found = find_header(rows)
+    if found is None:
+        _no_header(file, sheet, rows, out)
         return out
-    header_row_no, header = rows[header_at]
-    header = _relative_years(header, title_year)
+    header = _relative_years(rows[found.position][1], found.title_year)
     keys = [header_key(c) for c in header]
     columns: dict[str, int] = {}
     for index, key in enumerate(keys):
         if key and key not in columns:
             columns[key] = index
     names = {key: str(header[i]).strip() for key, i in columns.items()}
-    label_column = names.get("indicator", names.get("indicator_id", "indicator"))
-    body = rows[header_at + 1:]
-    value_columns: list[ValueColumn] = []
-    if layout == "wide":
-        subheader = body[0][1] if body else None
-        value_columns, ignored, two_rows = wide_columns(header, keys, subheader)
-        written = rows[header_at][1]  # 本年 as the file says it, for messages and provenance
-        value_columns = [replace(c, name=f"{written[c.index]} ({c.name})")
-                         if c.index < len(written) and str(written[c.index]).strip() != str(header[c.index]).strip()
-                         else c for c in value_columns]
-        if two_rows:
-            body = body[1:]
-        for name in ignored:
-            out.warnings.append(Issue(file, f"column {name!r} left out: its header names no single "
-                                            "year and no level or growth measure", row=header_row_no,
-                                      sheet=sheet, severity="warning"))
+    table = Sheet(file, sheet, header, keys, columns, names, rows[found.position + 1:], found.sheet_unit)
+    if found.layout == "long":
+        _long_records(table, out)
+    elif found.layout == "by_year":
+        _by_year_records(table, out)
+    else:
+        _wide_records(table, rows[found.position][1], rows[found.position][0], out)
+    return out
 
-    def cell(cells: list[object], key: str) -> object:
-        index = columns.get(key)
-        return cells[index] if index is not None and index < len(cells) else None
 
-    def text(cells: list[object], key: str) -> str:
-        value = cell(cells, key)
-        return "" if value is None else str(value).strip()
-
-    for row_no, cells in body:
+def _long_records(table: Sheet, out: TableRead) -> None:
+    """indicator | region | year | value | unit | source | note: one record per row."""
+    columns = table.column_names(table.names.get("value", "value"), table.names.get("year", "year"))
+    for row_no, cells in table.body:
         if not any(present(c) for c in cells):
             continue
-        label = text(cells, "indicator")
-        indicator_id = text(cells, "indicator_id")
-        common = dict(file=file, sheet=sheet, row=row_no, label=label, indicator_id=indicator_id,
-                      region=text(cells, "region"), unit=text(cells, "unit"), sheet_unit=sheet_unit,
-                      source=text(cells, "source"), note=text(cells, "note"),
-                      basis=text(cells, "basis"))
-        if layout == "by_year":
-            if not present(cell(cells, "year")):
-                if any(present(c) for c in cells):
-                    out.warnings.append(Issue(file, "row without a year skipped (a note?)", row=row_no,
-                                              sheet=sheet, severity="warning"))
-                continue
-            for index, head in enumerate(header):
-                if keys[index] is not None or not present(head) or index >= len(cells) \
-                        or not present(cells[index]) or str(cells[index]).strip().lower() in MISSING:
-                    continue
-                name = str(head).strip()
-                out.records.append(Record(**{**common, "label": name}, period=cell(cells, "year"),
-                                          value=cells[index],
-                                          columns={"value": name, "year": names["year"],
-                                                   "indicator": name, "unit": names.get("unit", "unit"),
-                                                   "region": names.get("region", "region")}))
+        common = table.common(row_no, cells)
+        named = common["label"] or common["indicator_id"]
+        if not present(table.cell(cells, "year")) and not present(table.cell(cells, "value")):
+            if named:
+                out.warnings.append(Issue(table.file, f"row without year or value skipped "
+                                                      f"({named[:40]!r}: a note?)",
+                                          row=row_no, sheet=table.sheet, severity="warning"))
             continue
-        if layout == "long":
-            if not present(cell(cells, "year")) and not present(cell(cells, "value")):
-                if label or indicator_id:
-                    out.warnings.append(Issue(file, f"row without year or value skipped "
-                                                    f"({(label or indicator_id)[:40]!r}: a note?)",
-                                              row=row_no, sheet=sheet, severity="warning"))
-                continue
-            if not (label or indicator_id):
-                if any(present(cell(cells, k)) for k in ("value", "year")):
-                    out.issues.append(Issue(file, "a value without an indicator", row=row_no,
-                                            column=label_column, sheet=sheet))
-                continue
-            out.records.append(Record(period=cell(cells, "year"), value=cell(cells, "value"),
-                                      columns={"value": names.get("value", "value"),
-                                               "year": names.get("year", "year"),
-                                               "indicator": label_column,
-                                               "unit": names.get("unit", "unit"),
-                                               "region": names.get("region", "region")},
-                                      **common))
+        if not named:
+            out.issues.append(Issue(table.file, "a value without an indicator", row=row_no,
+                                    column=table.label_column, sheet=table.sheet))
             continue
+        out.records.append(Record(period=table.cell(cells, "year"), value=table.cell(cells, "value"),
+                                  columns=columns, **common))
+
+
+def _by_year_records(table: Sheet, out: TableRead) -> None:
+    """年份 | 地区生产总值（亿元） | …: one record per filled indicator cell of a year's row."""
+    for row_no, cells in table.body:
+        if not any(present(c) for c in cells):
+            continue
+        if not present(table.cell(cells, "year")):
+            out.warnings.append(Issue(table.file, "row without a year skipped (a note?)", row=row_no,
+                                      sheet=table.sheet, severity="warning"))
+            continue
+        common = table.common(row_no, cells)
+        for index, head in enumerate(table.header):
+            if table.keys[index] is not None or not present(head) or index >= len(cells) \
+                    or not present(cells[index]) or str(cells[index]).strip().lower() in MISSING:
+                continue
+            name = str(head).strip()
+            out.records.append(Record(**{**common, "label": name}, period=table.cell(cells, "year"),
+                                      value=cells[index],
+                                      columns=table.column_names(name, table.names["year"], name)))
+
+
+def _wide_records(table: Sheet, written: list[object], header_row_no: int, out: TableRead) -> None:
+    """指标 | 2020年 | 2021年 | 比上年增长(%): one record per filled year (or growth) cell."""
+    subheader = table.body[0][1] if table.body else None
+    value_columns, ignored, two_rows = wide_columns(table.header, table.keys, subheader)
+    # 本年 as the file says it, for messages and provenance
+    value_columns = [replace(c, name=f"{written[c.index]} ({c.name})")
+                     if c.index < len(written) and str(written[c.index]).strip() != str(table.header[c.index]).strip()
+                     else c for c in value_columns]
+    body = table.body[1:] if two_rows else table.body
+    for name in ignored:
+        out.warnings.append(Issue(table.file, f"column {name!r} left out: its header names no single "
+                                              "year and no level or growth measure", row=header_row_no,
+                                  sheet=table.sheet, severity="warning"))
+    for row_no, cells in body:
         values = [column for column in value_columns
                   if column.index < len(cells) and present(cells[column.index])
                   and str(cells[column.index]).strip().lower() not in MISSING]
-        if not (label or indicator_id):
+        common = table.common(row_no, cells)
+        if not (common["label"] or common["indicator_id"]):
             if values:
-                out.issues.append(Issue(file, "values without an indicator", row=row_no,
-                                        column=label_column, sheet=sheet))
+                out.issues.append(Issue(table.file, "values without an indicator", row=row_no,
+                                        column=table.label_column, sheet=table.sheet))
             continue
         for column in values:
-            fields = dict(common)
-            if column.measure == "growth_yoy":
-                fields["unit"] = "%"
-            elif column.measure == "pp_change":
-                fields["unit"] = "个百分点"
-            out.records.append(Record(period=column.period, value=cells[column.index],
-                                      measure=column.measure,
-                                      columns={"value": column.name, "year": column.name,
-                                               "indicator": label_column,
-                                               "unit": names.get("unit", "unit"),
-                                               "region": names.get("region", "region")},
-                                      **fields))
-    return out
+            unit = {"growth_yoy": "%", "pp_change": "个百分点"}.get(column.measure, common["unit"])
+            out.records.append(Record(**{**common, "unit": unit}, period=column.period,
+                                      value=cells[column.index], measure=column.measure,
+                                      columns=table.column_names(column.name, column.name)))

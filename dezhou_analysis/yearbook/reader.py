@@ -1,8 +1,10 @@
 """Yearbook files in: CSV (UTF-8, UTF-8 with BOM, GB18030) or XLSX, long or wide, Chinese or
 English headers. Every problem is reported with its file, sheet, row and column, all at once.
 
-Nothing is dropped quietly: a row either becomes an observation, or an exclusion with its
-reason, or an error.
+Nothing is dropped quietly, and nothing in one row stops the others: a row either becomes an
+observation, or an exclusion with its reason (set aside: a problem `validate` lists; or a blank
+or duplicate: no problem). Only a file that cannot be read at all is skipped, with a message,
+and the other files are still read.
 """
 
 from __future__ import annotations
@@ -10,14 +12,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from dezhou_analysis.core.breaks import basis_from_note, basis_key, default_basis
-from dezhou_analysis.core.errors import InputError, Issue
-from dezhou_analysis.core.indicators import Indicator, Registry, default_registry
-from dezhou_analysis.core.periods import Period, PeriodError, parse_period, partial_period_in_note
+from dezhou_analysis.core.breaks import basis_key
+from dezhou_analysis.core.errors import Issue
+from dezhou_analysis.core.indicators import Registry, default_registry
 from dezhou_analysis.core.rawfiles import (
     RawFileError,
     checked_path,
@@ -27,53 +26,38 @@ from dezhou_analysis.core.rawfiles import (
     read_sidecar_file,
     shown,
 )
-from dezhou_analysis.core.regions import canonical_region
 from dezhou_analysis.core.rounding import agree, decimals
-from dezhou_analysis.core.text import one_to_one_table
-from dezhou_analysis.core.units import canonical_unit, compatible, convert, known_unit
-from dezhou_analysis.yearbook.layout import MISSING, Record, read_table
-from dezhou_analysis.yearbook.workbooks import FormulaCell, WorkbookError, read_workbook
+from dezhou_analysis.yearbook.layout import read_table
+from dezhou_analysis.yearbook.registry import LOCAL_REGISTRY
+from dezhou_analysis.yearbook.result import (
+    DUPLICATE,
+    SET_ASIDE,
+    YearbookResult,
+    observation_exclusion,
+)
+from dezhou_analysis.yearbook.rows import RowContext, clean_label, parse_number, read_record
+from dezhou_analysis.yearbook.workbooks import WorkbookError, read_workbook
+
+__all__ = ["YearbookResult", "clean_label", "parse_number", "read_yearbook", "read_yearbooks",
+           "yearbook_files", "decode_csv_bytes"]
 
 SUPPORTED = (".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".txt")
 WORKBOOKS = (".xlsx", ".xlsm", ".xls")
 IGNORED_SUFFIXES = (".yml", ".yaml", ".md")
 NOT_DATA = (".pdf", ".doc", ".docx", ".png", ".jpg", ".jpeg", ".gif", ".html", ".htm")
 
-_FOOTNOTE = re.compile(r"(?<=\d)\s*(?:\*+|[①②③④⑤⑥⑦⑧⑨⑩]|\[\d+\]|（注\d*）|\(注\d*\))$")
-_ASIDE = re.compile(r"\s*[（(][^（）()]{1,12}[)）]")
-_UNIT_IN_LABEL = re.compile(r"^(?P<label>.+?)\s*[（(](?P<unit>[^（）()]{1,10})[)）]\s*$")
-GROWTH_MEASURES = ("growth_yoy", "growth_avg")
-
-
-@dataclass
-class YearbookResult:
-    observations: list[dict] = field(default_factory=list)
-    exclusions: list[dict] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
-    files: list[dict] = field(default_factory=list)
-
-    def extend(self, other: YearbookResult) -> None:
-        self.observations.extend(other.observations)
-        self.exclusions.extend(other.exclusions)
-        self.issues.extend(other.issues)
-        self.warnings.extend(other.warnings)
-        self.files.extend(other.files)
-
-    def raise_for_issues(self) -> None:
-        if self.issues:
-            raise InputError(self.issues, f"{len(self.issues)} problem(s) in yearbook data")
-
 
 # ---------------------------------------------------------------------------------------------
 # file level
 
 def yearbook_files(directory: str | Path) -> list[Path]:
+    """The data files of a yearbook folder: not sidecars, notes, hidden files or the project's
+    own registry extension."""
     directory = Path(directory)
     if not directory.is_dir():
         return []
     return sorted(p for p in directory.iterdir() if not p.is_dir() and not p.name.startswith((".", "~$"))
-                  and p.suffix.lower() not in IGNORED_SUFFIXES)
+                  and p.suffix.lower() not in IGNORED_SUFFIXES and p.name != LOCAL_REGISTRY)
 
 
 def read_yearbooks(paths: list[str | Path], registry: Registry | None = None,
@@ -128,42 +112,77 @@ def _row_ranges(rows: list[int]) -> str:
 
 def read_yearbook(path: str | Path, registry: Registry | None = None, default_region: str = "",
                   sheet: str | None = None, today: dt.date | None = None) -> YearbookResult:
+    """One file: its sheets, their records, each record read or set aside."""
     registry = registry or default_registry()
     path = Path(path)
     result = YearbookResult()
+    found = _tables(path, sheet, result)
+    if found is None:
+        return result
+    tables, meta = found
+    ctx = RowContext(registry, str(meta.get("region") or "") or default_region, today or dt.date.today(),
+                     _exchange_rates(meta.get("usd_cny")))
+    for sheet_name, rows in tables:
+        table = read_table(path.name, sheet_name, rows)
+        _layout_problems(table.issues, result)
+        result.warnings.extend(table.warnings)
+        for record in table.records:
+            read_record(record, ctx, result)
+    result.files.append({"file": path.name, "records": len(result.observations)})
+    return result
+
+
+def _tables(path: Path, sheet: str | None, result: YearbookResult) -> tuple[list, dict] | None:
+    """The file's sheets as rows and its sidecar, or None when the file cannot be read at all
+    (said in result)."""
     suffix = path.suffix.lower()
     if not path.exists():
-        result.issues.append(Issue(str(path), "no such file"))
-        return result
+        result.skip_file(str(path), "no such file")
+        return None
     if suffix in NOT_DATA:
         result.warnings.append(Issue(path.name, "left out: a document or picture, not a data file",
                                      severity="warning"))
-        return result
+        return None
     if suffix not in SUPPORTED:
         hint = " (save it as .xlsx)" if suffix in (".ods", ".numbers", ".et", ".wps") else ""
-        result.issues.append(Issue(path.name, f"unsupported file type {suffix!r}{hint}; "
-                                              "expected .csv, .xlsx or .xls"))
-        return result
+        result.skip_file(path.name, f"unsupported file type {suffix!r}{hint}; expected .csv, .xlsx or .xls")
+        return None
     try:
         meta = read_sidecar_file(path)
         checked_path(path)
-        tables = read_workbook(path, sheet) if suffix in WORKBOOKS else [
-            (None, _read_csv(path, result))]
+        tables = read_workbook(path, sheet) if suffix in WORKBOOKS else [(None, _read_csv(path, result))]
     except (_FileProblem, WorkbookError, RawFileError) as exc:
-        result.issues.append(Issue(shown(path.name), str(exc).removeprefix(f"{shown(path.name)}: ")))
-        return result
-    region = str(meta.get("region") or "") or default_region
+        result.skip_file(shown(path.name), str(exc).removeprefix(f"{shown(path.name)}: "))
+        return None
     tables = clean_tables(path.name, tables, result.warnings)
     if not tables:
-        result.issues.append(Issue(path.name, "no data: the file has no rows"))
-    for sheet_name, rows in tables:
-        table = read_table(path.name, sheet_name, rows)
-        result.issues.extend(table.issues)
-        result.warnings.extend(table.warnings)
-        for record in table.records:
-            _validate(record, registry, region, result, today or dt.date.today())
-    result.files.append({"file": path.name, "records": sum(1 for o in result.observations)})
-    return result
+        result.skip_file(path.name, "no data: the file has no rows")
+    return tables, meta
+
+
+def _layout_problems(issues: list[Issue], result: YearbookResult) -> None:
+    """What the layout reader found: a sheet without a header is skipped, a row without a label
+    set aside; both are problems."""
+    for issue in issues:
+        if issue.row is None:
+            result.skip_file(issue.file, issue.message, issue.sheet)
+            continue
+        result.issues.append(issue)
+        result.exclusions.append({
+            "source": f"yearbook:{issue.file}", "source_detail": issue.where(), "file": issue.file,
+            "sheet": issue.sheet or "", "row": issue.row, "column": issue.column or "",
+            "indicator": "", "year": "", "value": "", "kind": SET_ASIDE, "reason": issue.message,
+            "nearest": "", "suggestion": ""})
+
+
+def _exchange_rates(value: object) -> dict[int, float]:
+    """`usd_cny: 6.9` (any year) or `usd_cny: {2020: 6.8976, 2021: 6.4515}` from a sidecar."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {0: float(value)}
+    if isinstance(value, dict):
+        return {int(k): float(v) for k, v in value.items()
+                if str(k).isdigit() and isinstance(v, (int, float))}
+    return {}
 
 
 class _FileProblem(Exception):
@@ -196,240 +215,43 @@ def _read_csv(path: Path, result: YearbookResult) -> list[tuple[int, list[object
 
 
 # ---------------------------------------------------------------------------------------------
-# record level
-
-def parse_number(value: object) -> tuple[float | None, str, str]:
-    """(number, unit implied by the text, warning) for a cell; number None if not numeric."""
-    if isinstance(value, bool):
-        return None, "", ""
-    if isinstance(value, (int, float)):
-        return float(value), "", ""
-    text = str(value).translate(one_to_one_table()).strip()
-    warning = ""
-    stripped = _FOOTNOTE.sub("", text)
-    if stripped != text:
-        warning = f"footnote marker removed from {text!r}"
-        text = stripped
-    unit = ""
-    if text.endswith("%"):
-        text, unit = text[:-1].strip(), "%"
-    elif text.endswith("‰"):
-        text, unit = text[:-1].strip(), "‰"
-    text = re.sub(r"\s+", "", re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)).replace("\u2212", "-")
-    if not unit:
-        written = re.fullmatch(r"([-+]?[\d.]+)([^\d.%‰]{1,6})", text)
-        if written and known_unit(written.group(2)):  # 3078.99亿元
-            text, unit = written.group(1), canonical_unit(written.group(2))
-    if re.fullmatch(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", text):
-        return float(text), unit, warning
-    return None, unit, warning
-
-
-_LABEL_PREFIX = re.compile(r"^(?:[#＃*]+|其中[:：]?|\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
-
-
-def clean_label(label: str) -> str:
-    """Yearbook row labels carry indentation marks: `  #第一产业`, `其中：工业`, `1.`."""
-    text = label.strip().strip("\u3000")
-    previous = None
-    while previous != text:
-        previous = text
-        text = _LABEL_PREFIX.sub("", text).strip()
-    return text
-
-
-def _validate(record: Record, registry: Registry, default_region: str,
-              result: YearbookResult, today: dt.date) -> None:
-    where = dict(row=record.row, sheet=record.sheet)
-    label_text = record.indicator_id or record.label
-    label, label_unit = clean_label(record.label), ""
-    m = _UNIT_IN_LABEL.match(label)
-    if m and known_unit(m.group("unit")):
-        label, label_unit = m.group("label"), canonical_unit(m.group("unit"))
-    found = registry.match_with_measure(record.indicator_id) if record.indicator_id else None
-    if found is None and label:
-        found = registry.match_with_measure(label)
-    if found is None and _ASIDE.search(label):  # 研究与试验发展(R&D)经费支出, 地区生产总值(现价)
-        found = registry.match_with_measure(_ASIDE.sub("", label))
-    if found is None:
-        near = registry.nearest(label or record.indicator_id)
-        hint = f"; nearest known: {', '.join(near)}" if near else ""
-        result.issues.append(Issue(record.file, f"unknown indicator {label_text!r}{hint} "
-                                   "(add it to that indicator's aliases in dezhou_analysis/package_data/"
-                                   "indicators.csv if it is one of "
-                                   "these, or as a new row of its own if it is none)",
-                                   column=record.columns["indicator"], **where))
-        return
-    indicator, measure = found
-    if record.measure and measure:
-        result.exclusions.append(_exclusion(record, f"a {record.measure} column on a row that is "
-                                                    f"already a {measure} ({label_text})"))
-        return
-    measure = record.measure or measure or "level"
-    try:
-        period = parse_period(record.period)
-    except PeriodError as exc:
-        result.issues.append(Issue(record.file, str(exc), column=record.columns["year"], **where))
-        return
-    said = partial_period_in_note(period.year, record.note) if period.is_annual else None
-    if said is not None:  # "first half only" beside 2018: a half-year value, never fitted as annual
-        period = Period(said.year, said.kind, said.label, said.start_year, period.status)
-        result.warnings.append(Issue(record.file, f"taken as {period.label}, not a whole year: the note "
-                                     f"says {record.note[:40]!r}", column=record.columns["year"],
-                                     severity="warning", **where))
-    if not 1949 <= period.year <= today.year:
-        result.issues.append(Issue(record.file, f"year {period.year} is out of range "
-                                   f"(expected 1949–{today.year})", column=record.columns["year"],
-                                   **where))
-        return
-    if isinstance(record.value, str) and record.value.strip().lower() in MISSING:
-        result.exclusions.append(_exclusion(record, "no value (blank or dash)"))
-        return
-    if isinstance(record.value, str) and ":" in record.value.translate(one_to_one_table()) and indicator.parts:
-        _split_structure(record, indicator, period, registry, default_region, result, today)
-        return
-    if isinstance(record.value, FormulaCell):
-        result.issues.append(Issue(record.file, f"a formula ({record.value[:30]}) whose result the file "
-                                   "does not hold; open the file in Excel or WPS and save it",
-                                   column=record.columns["value"], **where))
-        return
-    number, text_unit, warning = parse_number(record.value)
-    if number is None:
-        result.issues.append(Issue(record.file, f"value {record.value!r} is not a number; expected "
-                                   "digits such as 3140.2 (a % sign is allowed)",
-                                   column=record.columns["value"], **where))
-        return
-    if warning:
-        result.warnings.append(Issue(record.file, warning, column=record.columns["value"],
-                                     severity="warning", **where))
-    if text_unit and record.unit and canonical_unit(record.unit) != text_unit:
-        result.issues.append(Issue(record.file, f"the value {record.value!r} says {text_unit} but the "
-                                   f"unit column says {record.unit}; expected one unit",
-                                   column=record.columns["value"], **where))
-        return
-    if label_unit and record.unit and canonical_unit(record.unit) != label_unit and not record.measure:
-        result.issues.append(Issue(record.file, f"the label {record.label!r} says {label_unit} but the "
-                                   f"unit column says {record.unit}; expected one unit",
-                                   column=record.columns["unit"], **where))
-        return
-    unit = canonical_unit(text_unit or record.unit or label_unit or record.sheet_unit)
-    target_unit = ("%" if measure in GROWTH_MEASURES else "个百分点" if measure == "pp_change"
-                   else indicator.unit)
-    if not unit:
-        if measure in GROWTH_MEASURES or measure == "pp_change":
-            unit = target_unit
-        elif indicator.unit or indicator.kind == "index":
-            unit = indicator.unit
-        else:
-            result.issues.append(Issue(record.file, f"unit missing for {indicator.name_zh} and the "
-                                       "registry has none to supply", column=record.columns["unit"],
-                                       **where))
-            return
-    if not known_unit(unit):
-        result.issues.append(Issue(record.file, f"unknown unit {unit!r}; expected one such as "
-                                   f"{target_unit or '%'}", column=record.columns["unit"], **where))
-        return
-    if not compatible(unit, target_unit):
-        result.issues.append(Issue(record.file, f"unit {unit!r} cannot be converted to "
-                                   f"{target_unit!r}, the unit of {indicator.id} "
-                                   f"({indicator.name_zh}{'' if measure == 'level' else ', ' + measure})",
-                                   column=record.columns["unit"], **where))
-        return
-    value = convert(number, unit, target_unit)
-    problem = _impossible(indicator, measure, value)
-    if problem:
-        result.issues.append(Issue(record.file, problem, column=record.columns["value"], **where))
-        return
-    written = record.region.strip()
-    if written in ("全市", "本市", "我市", "市", "合计", "总计", "全市合计", "全市总计"):
-        written = ""
-    region = canonical_region(written or default_region)
-    if not region:
-        result.issues.append(Issue(record.file, "region missing and no default region (set "
-                                   "`region:` in the file's .meta.yml sidecar)",
-                                   column=record.columns["region"], **where))
-        return
-    basis = record.basis or basis_from_note(record.note) or default_basis(indicator, period.year)
-    result.observations.append(_observation(record, indicator, measure, period, value,
-                                            target_unit, region, basis))
-
-
-def _impossible(indicator: Indicator, measure: str, value: float) -> str:
-    if measure != "level":
-        return ""
-    if indicator.kind == "share" and not 0 <= value <= 100:
-        return f"{value:g} is impossible for a share ({indicator.name_zh}); expected 0–100"
-    if indicator.kind in ("count", "level") and value < 0:
-        return f"{value:g} is negative; {indicator.name_zh} cannot be negative"
-    return ""
-
-
-def _observation(record: Record, indicator: Indicator, measure: str, period: Period,
-                 value: float, unit: str, region: str, basis: str) -> dict:
-    detail = record.file + (f", sheet {record.sheet}" if record.sheet else "") + \
-        f", row {record.row}, column {record.columns['value']}"
-    return {"indicator_id": indicator.id, "region": region, "year": period.year,
-            "value": value, "unit": unit, "measure": measure, "basis": basis,
-            "source": f"yearbook:{record.file}", "source_detail": detail,
-            "note": "; ".join(t for t in (record.note, period.status) if t),
-            "period": period.label, "period_kind": period.kind,
-            "label": record.label or record.indicator_id, "origin": record.source,
-            "_row": (record.file, record.sheet, record.row)}
-
-
-def _exclusion(record: Record, reason: str) -> dict:
-    detail = record.file + (f", sheet {record.sheet}" if record.sheet else "") + f", row {record.row}"
-    return {"source": f"yearbook:{record.file}", "source_detail": detail,
-            "indicator": record.label or record.indicator_id, "year": str(record.period),
-            "value": "" if record.value is None else str(record.value), "reason": reason}
-
-
-def _split_structure(record: Record, indicator: Indicator, period: Period, registry: Registry,
-                     default_region: str, result: YearbookResult, today: dt.date) -> None:
-    parts = [p.strip() for p in str(record.value).translate(one_to_one_table()).split(":")]
-    if len(parts) != len(indicator.parts):
-        result.issues.append(Issue(record.file, f"{record.value!r} has {len(parts)} parts; "
-                                   f"{indicator.name_zh} has {len(indicator.parts)}",
-                                   row=record.row, column=record.columns["value"], sheet=record.sheet))
-        return
-    for part_id, text in zip(indicator.parts, parts, strict=True):
-        part = registry.get(part_id)
-        sub = Record(**{**record.__dict__, "indicator_id": part_id, "label": part.name_zh,
-                         "value": text, "unit": "%"})
-        _validate(sub, registry, default_region, result, today)
-
+# the same cell twice
 
 def _check_duplicates(result: YearbookResult, registry: Registry) -> None:
-    """The same cell twice in one file: identical → exclusion; within rounding → keep the more
-    precise; else an error. Across files a later file revises an earlier one (see panel)."""
-    seen: dict[tuple, dict] = {}
+    """The same cell twice in one file. Identical, or equal within rounding: the more precise is
+    kept and the other dropped quietly (an exclusion, no problem). Different values are both
+    kept: the panel chooses between them by its stated rule and lists the pair in conflicts.csv,
+    as it does for two files. The same source giving two values is said as a warning."""
+    seen: dict[tuple, list[dict]] = {}
     kept = []
     for obs in result.observations:
         basis = basis_key(registry.indicators.get(obs["indicator_id"]), obs["basis"])
         key = (obs["source"], obs["indicator_id"], obs["region"], obs["period"], obs["measure"], basis)
-        first = seen.get(key)
-        if first is None:
-            seen[key] = obs
+        earlier = seen.setdefault(key, [])
+        same = next((first for first in earlier if agree(first["value"], obs["value"])), None)
+        if same is None:
+            _same_source_warning(earlier, obs, result)
+            earlier.append(obs)
             kept.append(obs)
             continue
-        if agree(first["value"], obs["value"]):
-            winner, loser = (first, obs) if decimals(first["value"]) >= decimals(obs["value"]) else (obs, first)
-            reason = ("duplicate of " if first["value"] == obs["value"] else
-                      "agrees within rounding with ") + winner["source_detail"]
-            result.exclusions.append(_obs_exclusion(loser, reason))
-            if winner is obs:
-                kept[kept.index(first)] = obs
-                seen[key] = obs
-            continue
-        file, sheet, row = obs["_row"]
-        result.issues.append(Issue(file, f"the same cell twice with different values: "
-                                   f"{first['value']:g} ({first['source_detail']}) and "
-                                   f"{obs['value']:g} for {obs['indicator_id']} {obs['region']} "
-                                   f"{obs['period']}", row=row, sheet=sheet))
+        winner, loser = (same, obs) if decimals(same["value"]) >= decimals(obs["value"]) else (obs, same)
+        how = "duplicate of " if same["value"] == obs["value"] else "agrees within rounding with "
+        result.exclusions.append(observation_exclusion(loser, how + winner["source_detail"], DUPLICATE))
+        if winner is obs:
+            kept[kept.index(same)] = obs
+            earlier[earlier.index(same)] = obs
     result.observations = kept
 
 
-def _obs_exclusion(obs: dict, reason: str) -> dict:
-    return {"source": obs["source"], "source_detail": obs["source_detail"],
-            "indicator": obs["label"], "year": obs["period"], "value": f"{obs['value']:g}",
-            "reason": reason}
+def _same_source_warning(earlier: list[dict], obs: dict, result: YearbookResult) -> None:
+    for first in earlier:
+        if (first.get("origin") or "") != (obs.get("origin") or ""):
+            continue
+        file, sheet, row = obs["_row"]
+        origin = f" ({obs['origin']})" if obs.get("origin") else ""
+        result.warnings.append(Issue(
+            file, f"the same cell twice with different values from the same source{origin}: "
+                  f"{first['value']:g} ({first['source_detail']}) and {obs['value']:g} "
+                  f"({obs['source_detail']}) for {obs['indicator_id']} {obs['region']} "
+                  f"{obs['period']} ({obs['measure']}, {obs['unit']}); the later row is kept, "
+                  "both are in conflicts.csv", row=row, sheet=sheet, severity="warning"))
