@@ -10,8 +10,8 @@ import pandas as pd
 from dezhou_analysis.core.contracts import conform
 from dezhou_analysis.core.errors import DezhouError, DocumentError, InputError, Issue
 from dezhou_analysis.core.indicators import Registry, default_registry
-from dezhou_analysis.documents.facts import scan_document
 from dezhou_analysis.documents.normalize import normalise
+from dezhou_analysis.documents.scanner import scan_document
 from dezhou_analysis.documents.sources import (
     DOCUMENT_SUFFIXES,
     Document,

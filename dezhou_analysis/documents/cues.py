@@ -1,0 +1,62 @@
+"""The cue vocabulary of the narrative: the words that mark a goal, a growth rate, a change in
+points, a multiple, a label's edges, a compared region. Wording is data; it lives here, apart
+from the code that reads sentences with it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from dezhou_analysis.core import regions
+
+CLAUSE_SPLIT = re.compile(r"[，；：,;]")
+PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XＸ×]{1,4}(?![A-Za-z])")
+TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标")
+PLAN_CUE = re.compile(r"达到|突破|超过|以上|左右|保持在|稳定在|控制在|不低于|不少于|年均增长|提高到|增加到|"
+                       r"降低到|下降到|每年保持")
+GROWTH_TAIL = re.compile(
+    r"(?P<avg>年均|平均|年平均)?(?:同比|比上年|较上年|(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?)?"
+    r"(?P<verb>增长|增加|提高|上升|下降|减少|降低|回落|递增|递减)了?"
+    r"(?:速度为|速度|幅度为|率为)?$")
+PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|比上年|较上年|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
+MULTIPLE_TAIL = re.compile(r"(?:是|为|相当于)(?P<ref>(?:19|20)\d{2})年(?:的)?(?:近|约)?$|(?:是|为)(?P<other>[^，。；]{1,8})的(?:近|约)?$")
+ABS_CHANGE_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年|(?P<prev>比上年|较上年|同比))"
+                              r"(?P<verb>新增|增加|增长|减少|下降)了?$")
+NEGATIVE_VERBS = {"下降", "减少", "降低", "回落", "递减", "缩小"}
+LEADING_NOISE = re.compile(
+    r"^(?:其中|截至|截止|到|在|全市|我市|本市|共|累计|已经|已|实现|完成|达到|新增|引进|建成|培育|打造|创建|"
+    r"拥有|依托|重点|推进|力争|确保|争取|使|让|并|和|及|与|以|对|按|新|年|底|末|以来|同时|另外|目前|现有|"
+    r"当前|全年|规划|建设|实施|开展|还|也|都|将|要|可|能|会|即|则|就|而|并且|此外|特别是|尤其是)+")
+TRAILING_NOISE = re.compile(
+    r"(?:实现|完成|达到|达|为|是|共|累计|突破|超过|增长|有|仅有|仅为|仅|约|近|保持在|稳定在|控制在|"
+    r"提高到|增加到|下降到|降低到|提高|上升|下降|降低|增加|均|分别|总量|数量为|总数为|规模|已|将|要|稳定|保持|"
+    r"逐年|每年|年均|平均|同比|比上年|较上年|比去年|较去年|新增|超|过|不低于|不少于|不超过|不到|不足|逾|接近|"
+    r"将近|大约|"
+    r"其中|的)+$")
+AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
+ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大|的(?!目标|水平|规模))")
+STRUCTURE_CUE = re.compile(r"比例|比重|结构|之比|比为|比是")
+YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
+GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量",
+                  "同口径", "可比口径", "按可比口径", "按可比价格计算", "可比价", "现价", "名义"}
+COMPARED = re.compile(r"(?:低于|高于|超过|落后于?|领先于?|对标|比|较|与|同|和|、|向|赴|到|去|及)$")
+SUBJECT_REGION_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年|去年|今年|上年)?(?:底|末)?(?P<region>全省|全国|全市|我市|我省|本市)")
+
+
+
+def has_number(text: str) -> bool:
+    return bool(re.search(r"\d|[一二两三四五六七八九十百千]", text))
+
+
+@lru_cache(maxsize=1)
+def comparison_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """`低于全省0.9个百分点、高于临沂1.2个百分点`: the run of compared regions and one item of it.
+    Built once, from the region vocabulary."""
+    run = re.compile(
+        r"(?P<dir>低于|高于|超过|超出|落后于?|领先于?)(?P<items>(?:(?:" + regions.region_alternation()
+        + r")(?:平均水平|平均|的)?(?:约|近)?\d+(?:\.\d+)?(?:个百分点|个|百分点)?[、，和及]?)+)")
+    item = re.compile(
+        r"(?P<region>" + regions.region_alternation() + r")(?:平均水平|平均|的)?(?:约|近)?"
+        r"(?P<num>\d+(?:\.\d+)?)(?P<unit>个百分点|个|百分点)?")
+    return run, item

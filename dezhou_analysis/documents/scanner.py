@@ -1,0 +1,106 @@
+"""The narrative scanner: every number in running text becomes a `Fact` with its label, year,
+region, measure and provenance, or is left out for a stated reason.
+
+The scanner walks paragraphs and sentences, keeping what carries from one to the next (the
+section, its year, the region a paragraph speaks for); each sentence with numbers is read by
+`relations.read_sentence`.
+"""
+
+from __future__ import annotations
+
+from dezhou_analysis.core import regions
+from dezhou_analysis.core.indicators import Registry
+from dezhou_analysis.documents import context as ctx
+from dezhou_analysis.documents.cues import COMPARED, PLAN_CUE, TARGET_CUE, has_number
+from dezhou_analysis.documents.facts import ScanResult
+from dezhou_analysis.documents.normalize import NormalizedText, sentences
+from dezhou_analysis.documents.quantities import find_quantities
+from dezhou_analysis.documents.relations import read_sentence
+from dezhou_analysis.documents.sentence import DocumentFrame, Sentence
+from dezhou_analysis.documents.sources import Document
+
+
+class DocumentScanner:
+    """One document's narrative, paragraph by paragraph."""
+
+    def __init__(self, doc: Document, norm: NormalizedText, registry: Registry,
+                 base_year: int | None = None):
+        self.norm = norm
+        period = ctx.plan_period(doc)
+        self.home = doc.region or ""
+        if base_year is None and period:
+            base_year = period[0] - 1
+        self.frame = DocumentFrame(
+            norm=norm, registry=registry, result=ScanResult(), doc_year=doc.year,
+            base_year=base_year, default_target_year=period[1] if period else doc.year,
+            is_plan=doc.kind == "plan")
+        self._sentence_id = 0
+
+    def scan(self) -> ScanResult:
+        frame = self.frame
+        section = "other"
+        section_year = None
+        region_context = self.home
+        text = self.norm.text
+        for para in self.norm.paragraphs:
+            if para.is_table:
+                continue
+            ptext = text[para.start:para.end]
+            kind = ctx.heading_kind(ptext)
+            if kind is not None:
+                section = kind
+                # "一、2022年工作回顾": the year of a heading is the default year of its section
+                years = ctx.year_mentions(ptext, frame.doc_year, frame.base_year)
+                section_year = years[0].year if len(years) == 1 and not years[0].year2 else None
+                continue
+            if not frame.is_plan:
+                region_context = self._paragraph_region(ptext, region_context)
+            past = section_year is not None and (section == "review" or (
+                frame.doc_year is not None and section_year < frame.doc_year))
+            state = {"year": section_year if past else None, "since": None, "subject": None,
+                     "target_year": section_year if section_year is not None and not past else None}
+            for start, end in sentences(text, para.start, para.end):
+                self._sentence_id += 1
+                self._sentence(start, end, section, region_context, state)
+        return frame.result
+
+    def _paragraph_region(self, ptext: str, current: str) -> str:
+        """A paragraph about one other city (聊城坚决…) speaks for it until another takes over;
+        a city named only as a comparison (低于滨州…, 对标徐州) does not change the subject."""
+        found = {r.name for start, _, r in regions.find_regions(ptext)
+                 if not COMPARED.search(ptext[max(0, start - 3):start])}
+        home = regions.canonical_region(self.home)
+        if home in found:
+            return self.home
+        ancestors = regions.ancestors(home)  # a zone's text names its city without changing subject
+        peers = {name for name in found
+                 if name != home and name not in ancestors and not name.endswith(("省", "区"))}
+        if len(peers) == 1:
+            return peers.pop()
+        return current
+
+    def _sentence(self, s: int, e: int, section: str, region: str, state: dict) -> None:
+        frame = self.frame
+        stext = self.norm.text[s:e]
+        years = ctx.year_mentions(stext, frame.doc_year, frame.base_year)
+        obs_years = [y for y in years if y.role in ("obs", "partial")]
+        since = [y for y in years if y.role == "since"]
+        if since:
+            state["since"] = since[-1].year
+        quantities = find_quantities(stext, years, frame.result) if has_number(stext) else []
+        if quantities:
+            cues = [y.start for y in years if y.role == "target"] + \
+                [m.start() for m in TARGET_CUE.finditer(stext)]
+            plan_goal = not obs_years and state["year"] is None and (
+                (frame.is_plan and section != "review" and bool(PLAN_CUE.search(stext)))
+                # "二、2023年主要目标" in a work report: its numbers are that year's goals
+                or (section == "forward" and state.get("target_year") is not None))
+            read_sentence(Sentence(frame, self._sentence_id, s, stext, years, quantities, cues,
+                                   plan_goal, section, region, state))
+        if obs_years:
+            state["year"] = obs_years[-1].year
+
+
+def scan_document(doc: Document, norm: NormalizedText, registry: Registry,
+                  base_year: int | None = None) -> ScanResult:
+    return DocumentScanner(doc, norm, registry, base_year).scan()
