@@ -81,7 +81,7 @@ def test_numbers_about_other_cities_stay_with_them():
             "聊城坚决贯彻会议精神。\n\n确保新开工项目200个以上。\n")
     result = parse_text(text, "speech.txt", {"kind": "speech", "date": "2021-02-01", "region": "枣庄市"})
     obs = result.observations.set_index("region")
-    assert obs.loc["全省", "value"] == pytest.approx(8.4)
+    assert obs.loc["山东省", "value"] == pytest.approx(8.4)  # 全省 of a Shandong city
     assert obs.loc["临沂市", "value"] == pytest.approx(6.3)
     assert set(result.targets["region"]) == {"聊城市"}
 
@@ -222,8 +222,8 @@ def test_a_traditional_character_work_report_with_pdf_spacing():
     obs = result.observations
     got = {(r.indicator_id, r.region, r.year, r.measure): r.value for r in obs.itertuples()}
     assert got[("gdp", "滨州市", 2022, "level")] == 2976.4
-    assert got[("gdp", "全省", 2022, "growth_yoy")] == 3.9  # 4.5 − 0.6, not 2976.4 − 0.6
-    assert ("gdp", "全省", 2022, "level") not in got
+    assert got[("gdp", "山东省", 2022, "growth_yoy")] == 3.9  # 4.5 − 0.6, not 2976.4 − 0.6
+    assert ("gdp", "山东省", 2022, "level") not in got
     assert got[("budget_revenue", "滨州市", 2022, "growth_yoy")] == 6.1
     assert got[("hightech_enterprises", "滨州市", 2021, "count")] == 618  # 786 − 168
     assert got[("rd_gdp_share", "滨州市", 2017, "share")] == 1.45  # 2.35 − 0.9

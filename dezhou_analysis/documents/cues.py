@@ -41,8 +41,15 @@ YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
 GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量",
                   "同口径", "可比口径", "按可比口径", "按可比价格计算", "可比价", "现价", "名义"}
 COMPARED = re.compile(r"(?:低于|高于|超过|落后于?|领先于?|对标|比|较|与|同|和|、|向|赴|到|去|及)$")
-SUBJECT_REGION_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年|去年|今年|上年)?(?:底|末)?(?P<region>全省|全国|全市|我市|我省|本市)")
+SUBJECT_REGION_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年|去年|今年|上年)?(?:底|末)?"
+                                   r"(?P<region>全省|全国|全市|我市|我省|本市|本省|全区|全县)")
 
+
+# a news dateline (新华社北京3月5日电, 济南3月1日讯, （记者 王某）): where the story was filed,
+# not what its figures are about
+DATELINE = re.compile(r"^[（(【]?(?:[^\s，。：]{0,12}?(?:社|网|报|台|客户端)[）)】·]?\s*)?"
+                      r"[\u4e00-\u9fff]{2,8}\s*\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
+                      r"(?:\s*[（(][^）)]{0,30}[）)])?\s*")
 
 
 def has_number(text: str) -> bool:

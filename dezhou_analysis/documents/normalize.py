@@ -82,6 +82,8 @@ def _space_is_noise(text: str, start: int, end: int) -> bool:
         return True
     if left.isdigit() and right in ".%‰":
         return True
+    if (left.isdigit() and right == ":") or (left == ":" and right.isdigit()):
+        return True  # a ratio spaced out by extraction: 0.21 : 45.07 : 54.72
     if left == "." and right.isdigit() and start >= 2 and text[start - 2].isdigit():
         return True
     if left.isdigit() and right.isdigit():
@@ -94,8 +96,8 @@ def _space_is_noise(text: str, start: int, end: int) -> bool:
 
 def _colon(match: re.Match) -> str:
     text, i = match.string, match.start()
-    before = text[i - 1] if i > 0 else ""
-    after = text[i + 1] if i + 1 < len(text) else ""
+    before = text[:i].rstrip(" ")[-1:]  # a ratio's colon may stand between spaces
+    after = text[i + 1:].lstrip(" ")[:1]
     return ":" if (before.isdigit() and after.isdigit()) else "："
 
 

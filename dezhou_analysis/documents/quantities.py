@@ -18,6 +18,10 @@ from dezhou_analysis.documents.numbers import (
     qualifier_kind,
 )
 
+# a pasted address (its %E5%BE%B7 escapes are no percentages), a document number (〔2018〕13号)
+_NOT_PROSE = re.compile(r"(?:https?://|www\.)[!-~]+|(?:%[0-9A-Fa-f]{2}){2,}[!-~]*"
+                        r"|[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号")
+
 
 class _Mask:
     """Characters already claimed by a year or an earlier quantity."""
@@ -38,6 +42,8 @@ class _Mask:
 def find_quantities(stext: str, years: list[YearMention], result: ScanResult) -> list[Quantity]:
     """The sentence's quantities in reading order."""
     mask = _Mask(len(stext), years)
+    for m in _NOT_PROSE.finditer(stext):
+        mask.take(m.start(), m.end())
     out: list[Quantity] = []
     for m in RATIO.finditer(stext):
         before = stext[max(0, m.start() - 40):m.start()]

@@ -75,7 +75,7 @@ def comparison(s: Sentence, q: Quantity, region_text: str, sign: int, at: int) -
     if subject is None:
         s.skip(q, "comparison without a stated percentage or index before it")
         return
-    other = regions.canonical_region(region_text)
+    other = s.frame.place(regions.canonical_region(region_text))
     same_place = region_text in ("全市", "我市", "本市") or \
         other == regions.canonical_region(subject.region)
     gap = q.value * sign

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dezhou_analysis.core import regions
 from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.documents import context as ctx
-from dezhou_analysis.documents.cues import COMPARED, PLAN_CUE, TARGET_CUE, has_number
+from dezhou_analysis.documents.cues import COMPARED, DATELINE, PLAN_CUE, TARGET_CUE, has_number
 from dezhou_analysis.documents.facts import ScanResult
 from dezhou_analysis.documents.normalize import NormalizedText, sentences
 from dezhou_analysis.documents.quantities import find_quantities
@@ -33,7 +33,7 @@ class DocumentScanner:
         self.frame = DocumentFrame(
             norm=norm, registry=registry, result=ScanResult(), doc_year=doc.year,
             base_year=base_year, default_target_year=period[1] if period else doc.year,
-            is_plan=doc.kind == "plan")
+            is_plan=doc.kind == "plan", places=aggregate_places(self.home))
         self._sentence_id = 0
 
     def scan(self) -> ScanResult:
@@ -53,13 +53,15 @@ class DocumentScanner:
                 years = ctx.year_mentions(ptext, frame.doc_year, frame.base_year)
                 section_year = years[0].year if len(years) == 1 and not years[0].year2 else None
                 continue
+            dateline = DATELINE.match(ptext)
+            body_start = para.start + (dateline.end() if dateline else 0)
             if not frame.is_plan:
-                region_context = self._paragraph_region(ptext, region_context)
+                region_context = self._paragraph_region(text[body_start:para.end], region_context)
             past = section_year is not None and (section == "review" or (
                 frame.doc_year is not None and section_year < frame.doc_year))
             state = {"year": section_year if past else None, "since": None, "subject": None,
                      "target_year": section_year if section_year is not None and not past else None}
-            for start, end in sentences(text, para.start, para.end):
+            for start, end in sentences(text, body_start, para.end):
                 self._sentence_id += 1
                 self._sentence(start, end, section, region_context, state)
         return frame.result
@@ -99,6 +101,28 @@ class DocumentScanner:
                                    plan_goal, section, region, state))
         if obs_years:
             state["year"] = obs_years[-1].year
+
+
+def aggregate_places(home: str) -> dict[str, str]:
+    """全省/我省 → the home region's province, 全市/我市 → its city (a district's parent city),
+    全区/全县 → a district home itself; words with no known referent stay as written."""
+    if not home:
+        return {}
+    by_name = {r.name: r for r in regions.gazetteer()}
+    region = by_name.get(regions.canonical_region(home))
+    if region is None:
+        return {}
+    places: dict[str, str] = {}
+    chain = [region.name, *regions.ancestors(region.name)]
+    for name in chain:
+        level = by_name[name].level if name in by_name else ""
+        if level == "province":
+            places.update({"全省": name, "我省": name, "本省": name})
+        elif level == "prefecture" and "全市" not in places:
+            places.update({"全市": name, "我市": name, "本市": name})
+    if region.level in ("county", "zone"):
+        places.update({"全区": region.name, "全县": region.name})
+    return places
 
 
 def scan_document(doc: Document, norm: NormalizedText, registry: Registry,

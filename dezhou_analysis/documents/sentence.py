@@ -34,6 +34,11 @@ class DocumentFrame:
     base_year: int | None
     default_target_year: int | None
     is_plan: bool
+    places: dict[str, str] = field(default_factory=dict)  # 全省 → 山东省 for this document
+
+    def place(self, word: str) -> str:
+        """An aggregate word (全省, 我市) as the region it names for this document."""
+        return self.places.get(word, word)
 
 
 @dataclass
@@ -128,12 +133,21 @@ class Sentence:
         return frame.doc_year, "document"
 
     def region_for(self, q: Quantity, label_start: int | None = None) -> str:
+        """全省… opening the number's clause, or an earlier clause of the sentence that the
+        number's clause continues (全省地区生产总值87435亿元，增长3.9%), names its region."""
         a, _ = self.clause_of(q.start)
-        head = self.text[a:q.start]
-        m = SUBJECT_REGION_PREFIX.match(head)
-        if m and m.group("region") in ("全省", "全国"):
-            if label_start is None or a + m.start("region") != label_start:
-                return m.group("region")
+        own_label = label_start is not None and label_start >= a
+        for start, _end in reversed([c for c in self.clauses if c[0] <= a]):
+            if start != a and own_label:
+                break  # a clause with a label of its own does not continue an earlier subject
+            m = SUBJECT_REGION_PREFIX.match(self.text[start:q.start])
+            if m is None:
+                continue
+            if m.group("region") not in ("全省", "全国", "我省", "本省"):
+                return self.region
+            if start != a or label_start is None or start + m.start("region") != label_start:
+                return self.frame.place(m.group("region"))
+            return self.region
         return self.region
 
     def label_before(self, q: Quantity, window_start: int, look_back: bool | str = False

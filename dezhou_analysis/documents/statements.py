@@ -52,6 +52,8 @@ def derived_rows(facts: list[Fact], doc: Document) -> list[dict]:
             continue
         base = min(candidates, key=lambda c: (c.sentence != fact.sentence,
                                               abs(c.position - fact.position)))
+        if fact.measure == "pp_change" and base.unit not in ("%", "‰") and base.measure != "ratio_part":
+            continue  # 投资8350.2亿元，比上年提高4.5个百分点: the points are its growth rate's
         if fact.measure == "multiple":
             if not fact.value:
                 continue
