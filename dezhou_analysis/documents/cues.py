@@ -12,7 +12,10 @@ from dezhou_analysis.core import regions
 
 CLAUSE_SPLIT = re.compile(r"[，；：,;]")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XＸ×]{1,4}(?![A-Za-z])")
-TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标")
+TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标|预期目标|目标定在|目标设定为|主要目标")
+# "今年经济社会发展的主要预期目标是：" closing its paragraph: the lines below list the goals
+GOAL_LIST_INTRO = re.compile(r"(?:预期目标|主要目标|发展目标)(?:是|为|包括|如下)?[:：]?\s*$")
+GOAL_LIST_ITEM = re.compile(r"^\s*(?:[◆●•·■□▪\-—*]|[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．])")
 PLAN_CUE = re.compile(r"达到|突破|超过|以上|左右|保持在|稳定在|控制在|不低于|不少于|年均增长|提高到|增加到|"
                        r"降低到|下降到|每年保持")
 GROWTH_TAIL = re.compile(

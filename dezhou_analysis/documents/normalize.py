@@ -27,6 +27,8 @@ def _is_wide(ch: str) -> bool:
 # per-line normalisation with run bookkeeping
 
 _DELETE_MARKUP = re.compile(r"<[^<>\n]{0,400}>|\*\*|__|\[bookmark:[^\]]*\]")
+# reposted pages annotate characters with their pinyin: 現(xiàn), 增長(zhǎng); the reading goes
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]*[)）]")
 _SPACES = re.compile(r"[ \u00a0]+")
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
@@ -114,6 +116,7 @@ _LINE_LEADING_DOTS = re.compile(r"(?<=\d)\.\s+(?=\d)")
 def normalise_line(raw: str) -> _Line:
     line = _Line(raw)
     line.delete([m.span() for m in _DELETE_MARKUP.finditer(line.text)])
+    line.delete([m.span() for m in _PINYIN.finditer(line.text)])
     line.delete([m.span() for m in _THOUSANDS_COMMA.finditer(line.text)])
     line.substitute(_ASCII_COMMA, _comma)
     line.substitute(_ASCII_COLON, _colon)

@@ -11,7 +11,15 @@ from __future__ import annotations
 from dezhou_analysis.core import regions
 from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.documents import context as ctx
-from dezhou_analysis.documents.cues import COMPARED, DATELINE, PLAN_CUE, TARGET_CUE, has_number
+from dezhou_analysis.documents.cues import (
+    COMPARED,
+    DATELINE,
+    GOAL_LIST_INTRO,
+    GOAL_LIST_ITEM,
+    PLAN_CUE,
+    TARGET_CUE,
+    has_number,
+)
 from dezhou_analysis.documents.facts import ScanResult
 from dezhou_analysis.documents.normalize import NormalizedText, sentences
 from dezhou_analysis.documents.quantities import find_quantities
@@ -42,11 +50,13 @@ class DocumentScanner:
         section_year = None
         region_context = self.home
         text = self.norm.text
+        goal_list: int | None = None  # the year of the goals listed under "主要预期目标是："
         for para in self.norm.paragraphs:
             if para.is_table:
                 continue
             ptext = text[para.start:para.end]
             kind = ctx.heading_kind(ptext)
+            goal_list = self._goal_list(ptext, goal_list, kind)
             if kind is not None:
                 section = kind
                 # "一、2022年工作回顾": the year of a heading is the default year of its section
@@ -61,10 +71,23 @@ class DocumentScanner:
                 frame.doc_year is not None and section_year < frame.doc_year))
             state = {"year": section_year if past else None, "since": None, "subject": None,
                      "target_year": section_year if section_year is not None and not past else None}
+            if goal_list is not None and GOAL_LIST_INTRO.search(ptext) is None:
+                state.update({"year": None, "target_year": goal_list, "goal_list": True})
             for start, end in sentences(text, body_start, para.end):
                 self._sentence_id += 1
                 self._sentence(start, end, section, region_context, state)
         return frame.result
+
+    def _goal_list(self, ptext: str, current: int | None, heading: str | None) -> int | None:
+        """The target year while a list of goals runs: from a paragraph ending in 主要预期目标是：
+        through the bulleted or short paragraphs after it; a heading or a long paragraph ends it."""
+        if GOAL_LIST_INTRO.search(ptext):
+            years = [y.year for y in ctx.year_mentions(ptext, self.frame.doc_year, self.frame.base_year)
+                     if not y.year2]
+            return years[-1] if years else self.frame.default_target_year
+        if current is None or heading is not None:
+            return None
+        return current if GOAL_LIST_ITEM.match(ptext) or len(ptext) < 60 else None
 
     def _paragraph_region(self, ptext: str, current: str) -> str:
         """A paragraph about one other city (聊城坚决…) speaks for it until another takes over;
@@ -96,7 +119,8 @@ class DocumentScanner:
             plan_goal = not obs_years and state["year"] is None and (
                 (frame.is_plan and section != "review" and bool(PLAN_CUE.search(stext)))
                 # "二、2023年主要目标" in a work report: its numbers are that year's goals
-                or (section == "forward" and state.get("target_year") is not None))
+                or (section == "forward" and state.get("target_year") is not None)) \
+                or bool(state.get("goal_list"))
             read_sentence(Sentence(frame, self._sentence_id, s, stext, years, quantities, cues,
                                    plan_goal, section, region, state))
         if obs_years:

@@ -106,6 +106,11 @@ class Sentence:
                 return (before[-1] if before else self.target_years[0]).year, "stated"
             if self.state.get("target_year"):
                 return self.state["target_year"], "section"
+            doc_year = self.frame.doc_year
+            current = [y for y in self.years if y.role == "obs" and y.start < q.start
+                       and doc_year is not None and y.year >= doc_year]
+            if current:  # "2023年…主要预期目标包括…", said in 2023: that year's goals
+                return current[-1].year, "stated"
             return self.frame.default_target_year, "plan period"
         return self._observation_year(q)
 
