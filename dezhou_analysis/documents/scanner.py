@@ -8,6 +8,8 @@ section, its year, the region a paragraph speaks for); each sentence with number
 
 from __future__ import annotations
 
+import re
+
 from dezhou_analysis.core import regions
 from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.documents import context as ctx
@@ -41,7 +43,8 @@ class DocumentScanner:
         self.frame = DocumentFrame(
             norm=norm, registry=registry, result=ScanResult(), doc_year=doc.year,
             base_year=base_year, default_target_year=period[1] if period else doc.year,
-            is_plan=doc.kind == "plan", places=aggregate_places(self.home))
+            is_plan=doc.kind == "plan", is_bulletin=doc.kind == "bulletin",
+            places=aggregate_places(self.home), review_year=_review_year(doc))
         self._sentence_id = 0
 
     def scan(self) -> ScanResult:
@@ -125,6 +128,16 @@ class DocumentScanner:
                                    plan_goal, section, region, state))
         if obs_years:
             state["year"] = obs_years[-1].year
+
+
+def _review_year(doc: Document) -> int | None:
+    """A bulletin's year: the one its title names (2022年…统计公报), else the year before its date."""
+    if doc.kind != "bulletin":
+        return None
+    match = re.search(r"((?:19|20)\d{2})\s*年", str(doc.meta.get("title", "")))
+    if match:
+        return int(match.group(1))
+    return doc.year - 1 if doc.year else None
 
 
 def aggregate_places(home: str) -> dict[str, str]:

@@ -34,6 +34,8 @@ class DocumentFrame:
     base_year: int | None
     default_target_year: int | None
     is_plan: bool
+    is_bulletin: bool = False  # a statistics bulletin states what was, never what shall be
+    review_year: int | None = None  # the year a bulletin reports on (its title's, else the year before its date)
     places: dict[str, str] = field(default_factory=dict)  # 全省 → 山东省 for this document
 
     def place(self, word: str) -> str:
@@ -76,6 +78,8 @@ class Sentence:
 
     def is_target(self, q: Quantity) -> bool:
         """A goal when a target year or cue (力争, 确保…) precedes the number or shares its clause."""
+        if self.frame.is_bulletin:
+            return False
         if self.plan_goal:
             return True
         a, b = self.clause_of(q.start)
@@ -135,6 +139,8 @@ class Sentence:
             if self.section == "review":
                 return frame.base_year, "document"
             return None, "none"
+        if frame.review_year is not None:
+            return frame.review_year, "title"
         return frame.doc_year, "document"
 
     def region_for(self, q: Quantity, label_start: int | None = None) -> str:
