@@ -1,8 +1,11 @@
 """The parser on texts of the same genre from other cities: other years, ASCII punctuation,
 traditional characters, PDF spacing. Nothing here is specific to Dezhou's wording."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+import yaml
 
 from dezhou_analysis.documents.reader import parse_text
 
@@ -314,3 +317,40 @@ def test_every_quote_of_every_genre_text_is_on_its_line(name):
     assert rows
     for row in rows:
         assert row.source_quote in lines[int(row.source_line) - 1], (row.source_line, row.source_quote)
+
+
+# ---- pipe tables, from texts of the genre corpus ------------------------------------------------
+
+CORPUS_TEXTS = Path(__file__).parent / "corpus" / "genre" / "texts"
+
+
+def _corpus_text(stem: str):
+    meta = yaml.safe_load((CORPUS_TEXTS / f"{stem}.meta.yml").read_text(encoding="utf-8"))
+    text = (CORPUS_TEXTS / f"{stem}.txt").read_text(encoding="utf-8")
+    keep = {k: str(meta[k]) for k in ("title", "date", "kind", "region") if k in meta}
+    return text, parse_text(text, f"{stem}.txt", keep)
+
+
+def test_a_table_with_one_cell_per_line_gives_each_value_its_own_line_and_year():
+    """弋江's 十三五 table: 指标 | 2015年完成 | 2020年完成 | 年均增长 | 属性, a lone | closing a row."""
+    text, result = _corpus_text("021_yijiang_plan")
+    obs = result.observations[result.observations["source_section"] == "table"]
+    lines = text.split("\n")
+    got = {(r.indicator_id, r.year, r.measure): (r.value, r.source_line) for r in obs.itertuples()}
+    assert got[("gdp", 2015, "level")] == (300.41, 12)
+    assert got[("gdp", 2020, "level")] == (469.5, 13)
+    assert got[("gdp", 2020, "growth_avg")] == (9.3, 14)
+    assert got[("tertiary_share", 2020, "pp_change")] == (13.4, 52)
+    for row in obs.itertuples():
+        assert row.source_quote in lines[row.source_line - 1]
+    assert set(obs["region"]) == {"弋江区"}
+    assert result.targets.empty or not (result.targets["target_year"] <= 2020).any()
+
+
+def test_a_bulletin_table_of_rows_with_pipes():
+    """烟台's CPI table: 指 标 | 2020年 |, one row per line."""
+    _, result = _corpus_text("008_yantai_bulletin")
+    table = result.observations[result.observations["source_section"] == "table"]
+    cpi = table[table["label"] == "居民消费价格"].iloc[0]
+    assert (cpi["year"], cpi["value"], cpi["source_line"]) == (2020, 2.5, 11)
+    assert result.targets.empty  # a statistics bulletin sets no goals

@@ -11,7 +11,8 @@ from dezhou_analysis.core.contracts import conform
 from dezhou_analysis.core.errors import DezhouError, DocumentError, InputError, Issue
 from dezhou_analysis.core.indicators import Registry, default_registry
 from dezhou_analysis.documents.normalize import normalise
-from dezhou_analysis.documents.scanner import scan_document
+from dezhou_analysis.documents.pipe_tables import pipe_table_rows, table_lines
+from dezhou_analysis.documents.scanner import review_year, scan_document
 from dezhou_analysis.documents.sources import (
     DOCUMENT_SUFFIXES,
     Document,
@@ -59,7 +60,11 @@ class ParseResult:
 
 def parse_document(doc: Document, registry: Registry) -> tuple[list[dict], list[dict], list[str], dict]:
     """Target rows, observation rows, warnings and skip counts for one document."""
-    norm = normalise(doc.text)
+    raw_lines = doc.text.split("\n")
+    piped = table_lines(raw_lines)
+    # the narrative does not re-read a pipe table's cells; blank lines keep the numbering
+    norm = normalise("\n".join("" if i in piped else line for i, line in enumerate(raw_lines))
+                     if piped else doc.text)
     tables = find_tables(norm.raw_lines)
     warnings = list(doc.warnings)
     base_year = tables[0].base_year if tables else None
@@ -70,6 +75,10 @@ def parse_document(doc: Document, registry: Registry) -> tuple[list[dict], list[
         observations.extend(table_observation_rows(table, doc, registry))
         warnings.extend(f"{doc.name}:{line}: {message}" for line, message in table.warnings)
     scan = scan_document(doc, norm, registry, base_year=base_year)
+    pipe_targets, pipe_observations = pipe_table_rows(doc, [r.rstrip("\r") for r in raw_lines],
+                                                      registry, review_year(doc))
+    table_targets.extend(pipe_targets)
+    observations.extend(pipe_observations)
     statements = [f for f in scan.facts if f.kind == "statement"]
     observations.extend(fact_row(f, doc) for f in statements)
     observations.extend(derived_rows(statements, doc))

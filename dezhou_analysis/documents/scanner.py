@@ -44,7 +44,7 @@ class DocumentScanner:
             norm=norm, registry=registry, result=ScanResult(), doc_year=doc.year,
             base_year=base_year, default_target_year=period[1] if period else doc.year,
             is_plan=doc.kind == "plan", is_bulletin=doc.kind == "bulletin",
-            places=aggregate_places(self.home), review_year=_review_year(doc))
+            places=aggregate_places(self.home), review_year=review_year(doc))
         self._sentence_id = 0
 
     def scan(self) -> ScanResult:
@@ -130,7 +130,7 @@ class DocumentScanner:
             state["year"] = obs_years[-1].year
 
 
-def _review_year(doc: Document) -> int | None:
+def review_year(doc: Document) -> int | None:
     """A bulletin's year: the one its title names (2022年…统计公报), else the year before its date."""
     if doc.kind != "bulletin":
         return None
