@@ -34,6 +34,8 @@ TABLES: dict[str, list[Column]] = {
         ("direction", "string", "increase | decrease: which way is progress"),
         ("every_year", "bool", "true when the target must hold each year (每年保持在…以上)"),
         ("cumulative", "bool", "true when the plan counts the indicator cumulatively (累计)"),
+        ("attribute", "string", "预期性 (expected) | 约束性 (binding), from a table's 属性 column; "
+                                "binding targets are the ones a mid-term review warns on"),
         ("region", "string", "region the target is for"),
         ("label", "string", "the label as written in the source"),
         ("source_section", "string", "table | text"),

@@ -201,6 +201,7 @@ def normalise(raw_text: str) -> NormalizedText:
     current_start = None
     current_text = ""
     current_tabular = False
+    current_lines = 0
 
     def close_paragraph():
         nonlocal current_start, current_text, offset
@@ -235,11 +236,16 @@ def normalise(raw_text: str) -> NormalizedText:
                  and len(current_text) >= 20 and current_text[-1] not in _TERMINAL
                  and not (current_text.endswith("”") and len(current_text) > 1
                           and current_text[-2] in _TERMINAL)
-                 and not _BLOCK_START.match(line_text))
+                 and not _BLOCK_START.match(line_text)
+                 # a heading alone on its line (一、2017年…执行情况) does not run on into the text
+                 and not (current_lines == 1 and len(current_text) <= 40
+                          and _BLOCK_START.match(current_text)))
         if not joins:
             close_paragraph()
             current_start = offset
             current_tabular = tabular
+            current_lines = 0
+        current_lines += 1
         for cur, raw_col, _length in runs:
             if cur >= len(line_text):
                 continue

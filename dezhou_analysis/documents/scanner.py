@@ -61,9 +61,11 @@ class DocumentScanner:
             kind = ctx.heading_kind(ptext)
             goal_list = self._goal_list(ptext, goal_list, kind)
             if kind is not None:
+                years = ctx.year_mentions(ptext, frame.doc_year, frame.base_year)
+                if not years and section_year is not None and re.match(r"\s*[（(]", ptext):
+                    continue  # "（一）经济保持平稳增长" stays in its chapter's year
                 section = kind
                 # "一、2022年工作回顾": the year of a heading is the default year of its section
-                years = ctx.year_mentions(ptext, frame.doc_year, frame.base_year)
                 section_year = years[0].year if len(years) == 1 and not years[0].year2 else None
                 continue
             dateline = DATELINE.match(ptext)
@@ -128,6 +130,9 @@ class DocumentScanner:
                                    plan_goal, section, region, state))
         if obs_years:
             state["year"] = obs_years[-1].year
+        elif not frame.is_plan and any(y.role == "span" and y.year2 for y in years):
+            # "“十三五”期间，…。森林蓄积量达到175.6亿立方米": the period's last year
+            state["year"] = [y for y in years if y.role == "span" and y.year2][-1].year2
 
 
 def review_year(doc: Document) -> int | None:

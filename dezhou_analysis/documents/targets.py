@@ -89,6 +89,7 @@ def _table_target(row: TableRow, table: IndicatorTable, doc: Document, indicator
         "target_text": text,
         "direction": _direction(indicator, base.value if base else None, value, label),
         "every_year": False, "cumulative": "累计" in row.label or cumulative,
+        "attribute": re.sub(r"\s+", "", row.attribute),
         "region": doc.region or "", "label": label, "source_section": "table",
         "source_doc": doc.name, "source_line": row.line_no, "source_quote": row.raw.strip(),
         "kind_source": kind_source,
