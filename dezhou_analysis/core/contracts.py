@@ -29,7 +29,7 @@ TABLES: dict[str, list[Column]] = {
         ("target_value", "float", "target value (lower end of a range)"),
         ("target_high", "float", "upper end of a range such as 1—2个, else empty"),
         ("target_kind", "string", "point | approx | at_least | at_most | qualitative"),
-        ("target_measure", "string", "what the target constrains: level | share | count | growth_avg"),
+        ("target_measure", "string", "what the target constrains: level | share | count | growth_avg | multiple (翻一番: times the base year's value)"),
         ("target_text", "string", "the target as written (e.g. 8 左右, 60%以上, 稳定增长)"),
         ("direction", "string", "increase | decrease: which way is progress"),
         ("every_year", "bool", "true when the target must hold each year (每年保持在…以上)"),

@@ -129,6 +129,9 @@ def relation(s: Sentence, q: Quantity, before: str) -> tuple[str, int | None, in
             ref = -1
         sign = -1 if m and m.group("verb") in NEGATIVE_VERBS else 1
         return "pp_change", ref, sign
+    if q.unit == "倍" and "番" in q.text:  # 比2010年翻两番: a multiple of that year's value
+        m = re.search(r"(?:比|较)((?:19|20)\d{2})年(?:的基础上)?(?:实现|再|要|将)?$", stripped)
+        return "multiple", int(m.group(1)) if m else None, 1
     if q.unit == "倍":
         m = MULTIPLE_TAIL.search(stripped)
         ref = int(m.group("ref")) if m and m.group("ref") else None

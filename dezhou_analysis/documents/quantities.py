@@ -23,6 +23,9 @@ _NOT_PROSE = re.compile(r"(?:https?://|www\.)[!-~]+|(?:%[0-9A-Fa-f]{2}){2,}[!-~]
                         r"|[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号")
 
 
+_DOUBLINGS = re.compile(r"(接近|基本|约)?翻(?:了)?([一两二三])番")
+
+
 class _Mask:
     """Characters already claimed by a year or an earlier quantity."""
 
@@ -51,6 +54,12 @@ def find_quantities(stext: str, years: list[YearMention], result: ScanResult) ->
             parts = tuple(float(p) for p in m.group(0).split(":"))
             out.append(Quantity(m.start(), m.end(), m.start(), parts[0], "%", "point",
                                 m.group(0), parts=parts))
+            mask.take(m.start(), m.end())
+    for m in _DOUBLINGS.finditer(stext):  # 翻一番 → 2 times, 翻两番 → 4 times
+        if mask.free(m.start(), m.end()):
+            times = 2.0 ** {"一": 1, "两": 2, "二": 2, "三": 3}[m.group(2)]
+            qualifier = "approx" if m.group(1) else "point"
+            out.append(Quantity(m.start(), m.end(), m.start(2), times, "倍", qualifier, m.group(0)))
             mask.take(m.start(), m.end())
     for m in RANGE.finditer(stext):
         if mask.free(m.start(), m.end()):
