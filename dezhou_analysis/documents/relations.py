@@ -107,6 +107,9 @@ def structure_ratio(s: Sentence, q: Quantity) -> None:
         year, source = int(year_match.group(1)), "stated"
     else:
         year, source = s.year_for(q)
+    if year is None:
+        s.skip(q, "ratio without a year")
+        return
     if structure is None or len(structure.parts) != len(q.parts):
         label = clean_label(s.text[s.clause_of(q.start)[0]:q.start])
         if not label:
@@ -125,24 +128,39 @@ def structure_ratio(s: Sentence, q: Quantity) -> None:
 
 # ---- from–to --------------------------------------------------------------------------------
 
+_FROM = re.compile(r"(?:从|由)((?:19|20)\d{2})年(?:末|底)?的?$")
+_TO = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:到|至|为)"
+                 r"(?:((?:19|20)\d{2})年(?:末|底)?的?)?$")
+
+
 def plan_from_to(s: Sentence, handlers: Handlers) -> None:
+    """由2015年的X提高到(2020年的)Y: the start value with its year, the end value with its own."""
     for i, q1 in enumerate(s.quantities[:-1]):
         q2 = s.quantities[i + 1]
-        m1 = re.search(r"(?:从|由)((?:19|20)\d{2})年(?:末|底)?的?$", s.text[max(0, q1.start - 10):q1.start])
-        m2 = re.search(r"(?:到|至)((?:19|20)\d{2})年(?:末|底)?的?$", s.text[q1.end:q2.start])
-        if m1 and m2 and not (q1.used or q2.used):
-            handlers[id(q1)] = partial(from_to, s, q1, q2, int(m1.group(1)), int(m2.group(1)))
+        m1 = _FROM.search(s.text[max(0, q1.start - 10):q1.start])
+        m2 = _TO.match(s.text[q1.end:q2.start])
+        if m1 and m2 and not (q1.used or q2.used or q1.parts or q2.parts) \
+                and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
+            end_year = int(m2.group(1)) if m2.group(1) else None
+            handlers[id(q1)] = partial(from_to, s, q1, q2, int(m1.group(1)), end_year)
 
 
-def from_to(s: Sentence, q1: Quantity, q2: Quantity, y1: int, y2: int) -> None:
+def from_to(s: Sentence, q1: Quantity, q2: Quantity, y1: int, y2: int | None) -> None:
     indicator, label, _ = s.label_before(q1, s.clause_of(q1.start)[0], look_back=True)
     if not label:
         q1.used = True
         s.skip(q2, "from-to without a label")
         return
     measure = level_measure(indicator, q1.unit)
-    s.emit(q1, indicator, label, measure, y1, "stated")
-    s.emit(q2, indicator, label, measure, y2, "stated")
+    source = "stated"
+    if y2 is None:  # 到2025年，…由2020年的12万元提高到16万元: the end takes the clause's time
+        y2, source = s.year_for(q2)
+        if y2 is None or y2 == y1:
+            q1.used = True
+            s.skip(q2, "from-to without a year for its end")
+            return
+    s.emit(q1, indicator, label, measure, y1, "stated", as_target=False)
+    s.emit(q2, indicator, label, measure, y2, source)
     s.state["since"] = y1  # a 年均增长 that follows spans the same years
 
 

@@ -80,10 +80,21 @@ class Sentence:
         """A goal when a target year or cue (力争, 确保…) precedes the number or shares its clause."""
         if self.frame.is_bulletin:
             return False
+        a, b = self.clause_of(q.start)
+        if any(a <= pos < b for pos in self.cues):
+            return True
+        if self._clause_reports_the_past(a, b, q.start):
+            return False  # 规划目标是下降15%，2019年已下降16.2%: the second clause is a result
         if self.plan_goal:
             return True
-        a, b = self.clause_of(q.start)
-        return any(pos < q.start or a <= pos < b for pos in self.cues)
+        return any(pos < q.start for pos in self.cues)
+
+    def _clause_reports_the_past(self, a: int, b: int, pos: int) -> bool:
+        """A clause that opens with a past year of its own and says 已 (already) before the number."""
+        doc_year = self.frame.doc_year
+        past = [y for y in self.years if a <= y.start < pos and y.role == "obs"
+                and (doc_year is None or y.year < doc_year)]
+        return bool(past) and bool(re.search(r"已经?|业已", self.text[past[0].end:pos]))
 
     def clause_of(self, pos: int) -> tuple[int, int]:
         for a, b in self.clauses:
@@ -202,7 +213,9 @@ class Sentence:
         _, raw_text = norm.raw_quote(self.offset + q.start, self.offset + q.end,
                                      anchor=self.offset + q.num_start)
         extra.setdefault("extra", {})["raw_text"] = raw_text
-        fact = Fact(kind="target" if self.is_target(q) else "statement", indicator=indicator,
+        as_target = extra.pop("as_target", None)
+        target = self.is_target(q) if as_target is None else as_target
+        fact = Fact(kind="target" if target else "statement", indicator=indicator,
                     label=balanced_quotes(label), region=region, year=year,
                     value=q.value if value is None else value,
                     unit=extra.pop("unit", q.unit), measure=measure, qualifier=q.qualifier,
