@@ -354,3 +354,64 @@ def test_a_bulletin_table_of_rows_with_pipes():
     cpi = table[table["label"] == "居民消费价格"].iloc[0]
     assert (cpi["year"], cpi["value"], cpi["source_line"]) == (2020, 2.5, 11)
     assert result.targets.empty  # a statistics bulletin sets no goals
+
+
+# ---- clause by clause: each number its own kind, year and region --------------------------------
+
+def _one(text: str, kind: str = "plan", date: str = "2021-03-01", region: str = "济宁市"):
+    return parse_text(text, "clause.txt", {"kind": kind, "date": date, "region": region})
+
+
+def test_a_from_to_gives_each_value_its_own_year_and_kind():
+    result = _one("到2025年，全员劳动生产率由2020年的12万元提高到16万元。")
+    target = result.targets.iloc[0]
+    assert (target["indicator_id"], target["target_year"], target["target_value"]) == \
+        ("labour_productivity", 2025, 16)
+    start = result.observations.iloc[0]
+    assert (start["year"], start["value"]) == (2020, 12)
+    news = _one("地区生产总值由2000年的不足300亿元增长到2.1万亿元。", "news", "2021-05-01")
+    years = dict(zip(news.observations["value"], news.observations["year"], strict=True))
+    assert years[300] == 2000 and years[2.1] != 2000
+
+
+def test_a_result_after_a_goal_is_an_observation():
+    result = _one("全市规划目标是单位GDP能耗下降15%，2019年已下降16.2%。", "report", "2020-01-10")
+    assert list(result.targets["target_value"]) == [-15]
+    assert list(zip(result.observations["year"], result.observations["value"], strict=True)) == \
+        [(2019, -16.2)]
+
+
+def test_the_coming_five_years_and_doublings_are_targets_of_their_own_years():
+    five = _one("今后五年，地区生产总值年均增长6.5%左右。")
+    assert (five.targets.iloc[0]["target_year"], five.targets.iloc[0]["target_measure"]) == \
+        (2025, "growth_avg")
+    doubled = _one("到2025年，居民人均可支配收入比2020年翻一番。").targets.iloc[0]
+    assert (doubled["target_value"], doubled["target_measure"], doubled["base_year"]) == \
+        (2, "multiple", 2020)
+
+
+def test_spaced_ratio_colons_and_counts_after_their_label():
+    result = _one("2022年全市三次产业结构为0.21 : 45.07 : 54.72，高新技术企业达到315家。",
+                  "bulletin", "2023-03-01")
+    obs = result.observations
+    assert list(obs[obs["measure"] == "ratio_part"]["value"]) == [0.21, 45.07, 54.72]
+    assert obs[obs["indicator_id"] == "hightech_enterprises"].iloc[0]["value"] == 315
+    assert result.targets.empty
+
+
+def test_no_numbers_from_addresses_item_counts_or_programme_sizes():
+    text = ("2020年，确定的5大类28项指标，选择20个县、200个乡镇、2000个村开展试点。\n\n"
+            "详见http://www.example.gov.cn/%E5%BE%B7%E5%B7%9E/87.html\n")
+    result = _one(text, "news", "2021-01-05")
+    assert result.observations.empty and result.targets.empty
+
+
+def test_a_dateline_names_no_region_and_the_province_keeps_its_figures():
+    result = _one("济南3月1日讯 2022年全省地区生产总值87435亿元，增长3.9%。", "news", "2023-03-01",
+                  "德州市")
+    assert set(result.observations["region"]) == {"山东省"}
+
+
+def test_a_level_minus_points_is_no_previous_year_level():
+    result = _one("全年固定资产投资8350.2亿元，比上年提高4.5个百分点。", "bulletin", "2023-03-01")
+    assert not result.observations["is_derived"].any()

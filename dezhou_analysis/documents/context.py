@@ -25,6 +25,7 @@ _RELATIVE_OFFSET = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0, "�
 # 十三五, “十四五”时期, 十二五末: the five-year plans, numbered from the 3rd (1966–1970) on.
 _FIVE_YEAR_PLAN = re.compile(r"(?P<pre>到|至|截至)?[“\"]?(?P<n>十[一二三四五六七八九])五[”\"]?"
                              r"(?P<post>时期|期间|以来|末期|期末|末|规划期)?")
+_COMING_YEARS = re.compile(r"(?:今后|未来)([一二三四五六七八九])年")
 _DIGITS_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -85,6 +86,9 @@ def year_mentions(text: str, doc_year: int | None, now: int | None = None) -> li
         else:  # the period as a whole: growth over it runs from the year before it starts
             mentions.append(YearMention(m.start(), m.end(), first - 1, last, "span"))
     if doc_year is not None:
+        for m in _COMING_YEARS.finditer(text):  # 今后五年: the term that starts with the document
+            span = _DIGITS_ZH.get(m.group(1), 5)
+            mentions.append(YearMention(m.start(), m.end(), doc_year + span - 1, None, "target"))
         for m in _RELATIVE.finditer(text):
             year = doc_year + _RELATIVE_OFFSET[m.group("word")]
             post = m.group("post") or ""

@@ -11,6 +11,8 @@ from dezhou_analysis.documents.cues import (
     ABS_CHANGE_TAIL,
     GENERIC_LABELS,
     GROWTH_TAIL,
+    ITEM_AFTER,
+    ITEM_NOUN,
     LEADING_NOISE,
     MULTIPLE_TAIL,
     NEGATIVE_VERBS,
@@ -44,6 +46,10 @@ def read_number(s: Sentence, q: Quantity) -> None:
         return
     if indicator is None and (q.chinese or not q.unit):
         s.skip(q, "unitless or Chinese-numeral number without a known label")
+        return
+    if indicator is None and label_start is None and (
+            ITEM_NOUN.match(label) or ITEM_AFTER.match(s.text[q.end:])):
+        s.skip(q, "item or programme count (28项指标, 20个县)")
         return
     if indicator is None and "年产" in label:
         s.skip(q, "project capacity (年产…)")
