@@ -50,9 +50,10 @@ SUBJECT_REGION_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年|去年|今年|上年)
 
 # a news dateline (新华社北京3月5日电, 济南3月1日讯, （记者 王某）): where the story was filed,
 # not what its figures are about
-DATELINE = re.compile(r"^[（(【]?(?:[^\s，。：]{0,12}?(?:社|网|报|台|客户端)[）)】·]?\s*)?"
+DATELINE = re.compile(r"(?:[^\s，。：]{0,12}?(?:社|网|报|台|客户端)[）)】·]?\s*)?"
                       r"[\u4e00-\u9fff]{2,8}\s*\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
-                      r"(?:\s*[（(][^）)]{0,30}[）)])?\s*")
+                      r"(?:\s*[（(][^）)]{0,30}[）)])?\s*"
+                      r"|(?:社|网|报|台)[，,]?\s*[\u4e00-\u9fff]{2,8}\s*(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
 
 # what a programme or a list counts, not a statistic: 28项指标, 20个县、200个乡镇、2000个村
 ITEM_NOUN = re.compile(r"^(?:主要|重点|核心|约束性|预期性)?(?:指标|县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|方面|"

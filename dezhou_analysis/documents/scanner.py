@@ -70,8 +70,8 @@ class DocumentScanner:
                 continue
             dateline = DATELINE.match(ptext)
             body_start = para.start + (dateline.end() if dateline else 0)
-            if not frame.is_plan:
-                region_context = self._paragraph_region(text[body_start:para.end], region_context)
+            if not frame.is_plan:  # where a story was filed does not say whose figures follow
+                region_context = self._paragraph_region(DATELINE.sub("", ptext), region_context)
             past = section_year is not None and (section == "review" or (
                 frame.doc_year is not None and section_year < frame.doc_year))
             state = {"year": section_year if past else None, "since": None, "subject": None,
@@ -118,6 +118,9 @@ class DocumentScanner:
         if since:
             state["since"] = since[-1].year
         quantities = find_quantities(stext, years, frame.result) if has_number(stext) else []
+        if quantities and not frame.is_plan:
+            # one news paragraph may run through several cities: 长沙…；武汉将…
+            region = self._paragraph_region(DATELINE.sub("", stext), region)
         if quantities:
             cues = [y.start for y in years if y.role == "target"] + \
                 [m.start() for m in TARGET_CUE.finditer(stext)]
