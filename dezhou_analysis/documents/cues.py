@@ -24,7 +24,7 @@ GROWTH_TAIL = re.compile(
     r"(?:速度为|速度|幅度为|率为)?$")
 PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|比上年|较上年|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
 MULTIPLE_TAIL = re.compile(r"(?:是|为|相当于)(?P<ref>(?:19|20)\d{2})年(?:的)?(?:近|约)?$|(?:是|为)(?P<other>[^，。；]{1,8})的(?:近|约)?$")
-ABS_CHANGE_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年|(?P<prev>比上年|较上年|同比))"
+ABS_CHANGE_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年|(?P<prev>(?:比|较)上年(?:末|底)?|同比))"
                               r"(?P<verb>新增|增加|增长|减少|下降)了?$")
 NEGATIVE_VERBS = {"下降", "下跌", "减少", "降低", "回落", "递减", "缩小"}
 LEADING_NOISE = re.compile(
@@ -60,7 +60,11 @@ ITEM_NOUN = re.compile(r"^(?:主要|重点|核心|约束性|预期性)?(?:指标
                        r"领域|任务|措施|举措|行动|环节|批次?|部分)$")
 
 ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|项?指标|方面|领域|批)"
-                        r"(?=[、，。；和及与]|开展|试点|进行|作为|为|$)")
+                        r"(?=[、，。；和及与]|开展|试点|进行|作为|为|$)"
+                        # 3个三百亿级产业, 3个年产值超万亿元的支柱产业: how many of a kind, not a statistic
+                        r"|^[零一二两三四五六七八九十百千万亿\d]+[万亿]?元?级|^年产值(?:超|过|突破)")
+# 完成全年目标的113.2%: how much of a goal was met, not a statistic of the place
+GOAL_COMPLETION = re.compile(r"(?:完成|达到|实现)(?:了)?(?:全年|年度|年初)?(?:目标|计划|任务)(?:任务)?的?$")
 
 
 def has_number(text: str) -> bool:

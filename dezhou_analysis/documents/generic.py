@@ -10,6 +10,7 @@ from dezhou_analysis.core.indicators import Indicator
 from dezhou_analysis.documents.cues import (
     ABS_CHANGE_TAIL,
     GENERIC_LABELS,
+    GOAL_COMPLETION,
     GROWTH_TAIL,
     ITEM_AFTER,
     ITEM_NOUN,
@@ -38,6 +39,9 @@ def read_number(s: Sentence, q: Quantity) -> None:
     window_start = max(clause[0], s.window_start.get(clause, clause[0]))
     s.window_start[clause] = q.end
     before = s.text[window_start:q.start]
+    if q.unit == "%" and GOAL_COMPLETION.search(before):
+        s.skip(q, "share of a goal met (完成全年目标的…%)")
+        return
     measure, reference_year, sign = relation(s, q, before)
     is_change = measure in _CHANGES
     indicator, label, label_start = _label(s, q, before, window_start, is_change)
