@@ -415,3 +415,11 @@ def test_a_dateline_names_no_region_and_the_province_keeps_its_figures():
 def test_a_level_minus_points_is_no_previous_year_level():
     result = _one("全年固定资产投资8350.2亿元，比上年提高4.5个百分点。", "bulletin", "2023-03-01")
     assert not result.observations["is_derived"].any()
+
+
+def test_a_number_whose_indicator_cannot_be_named_is_set_aside_with_its_sentence():
+    result = _one("全市规划目标是下降15%，2019年已下降16.2%。", "report", "2020-01-10")
+    assert result.targets.empty and result.observations.empty
+    aside = result.set_aside.iloc[0]
+    assert (aside["label"], aside["value"], aside["source_line"]) == ("目标", -15, 1)
+    assert "规划目标是下降15%" in aside["source_quote"]

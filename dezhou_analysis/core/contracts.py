@@ -61,6 +61,16 @@ TABLES: dict[str, list[Column]] = {
         ("source_section", "string", "table | text"),
         *PROVENANCE,
     ],
+    "plan_unmatched": [
+        ("kind", "string", "target | observation: what the number would have been"),
+        ("label", "string", "the words before the number, which name no indicator"),
+        ("value", "float", "the number as written (signed for a decrease)"),
+        ("unit", "string", "unit as written"),
+        ("year", "Int64", "the year the number would have had"),
+        ("region", "string", "the region the number would have had"),
+        ("reason", "string", "why the number is not in plan_targets or plan_observations"),
+        *PROVENANCE,
+    ],
     "observations": [
         ("indicator_id", "string", "registry id"),
         ("region", "string", "region"),

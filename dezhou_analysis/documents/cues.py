@@ -22,7 +22,7 @@ GROWTH_TAIL = re.compile(
     r"(?P<avg>年均|平均|年平均)?(?:同比|比上年|较上年|(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?)?"
     r"(?P<verb>增长|增加|提高|上升|上涨|下降|下跌|减少|降低|回落|递增|递减)了?"
     r"(?:速度为|速度|幅度为|率为)?$")
-PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|比上年|较上年|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
+PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|(?:比|较)上年(?:末|底)?|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
 MULTIPLE_TAIL = re.compile(r"(?:是|为|相当于)(?P<ref>(?:19|20)\d{2})年(?:的)?(?:近|约)?$|(?:是|为)(?P<other>[^，。；]{1,8})的(?:近|约)?$")
 ABS_CHANGE_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年|(?P<prev>(?:比|较)上年(?:末|底)?|同比))"
                               r"(?P<verb>新增|增加|增长|减少|下降)了?$")
@@ -65,6 +65,11 @@ ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|
                         r"|^[零一二两三四五六七八九十百千万亿\d]+[万亿]?元?级|^年产值(?:超|过|突破)")
 # 完成全年目标的113.2%: how much of a goal was met, not a statistic of the place
 GOAL_COMPLETION = re.compile(r"(?:完成|达到|实现)(?:了)?(?:全年|年度|年初)?(?:目标|计划|任务)(?:任务)?的?$")
+
+# what is left of a label when only a cue, a verb or a comparison precedes the number (目标, 增长到,
+# 圆了, 比预期目标高, 增速高于全国（): no indicator can be named from it
+FRAGMENT_LABEL = re.compile(r"^(?:目标|预期目标|任务|计划|比上年末?|较上年末?)$|(?:到|了|于|高|低|[（(])$"
+                            r"|^(?:比|较|增速|增幅)")
 
 
 def has_number(text: str) -> bool:

@@ -59,6 +59,7 @@ class ScanResult:
     facts: list[Fact] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
+    unmatched: list[dict] = field(default_factory=list)  # numbers whose indicator cannot be named
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1

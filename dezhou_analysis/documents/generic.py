@@ -9,6 +9,7 @@ import re
 from dezhou_analysis.core.indicators import Indicator
 from dezhou_analysis.documents.cues import (
     ABS_CHANGE_TAIL,
+    FRAGMENT_LABEL,
     GENERIC_LABELS,
     GOAL_COMPLETION,
     GROWTH_TAIL,
@@ -61,6 +62,10 @@ def read_number(s: Sentence, q: Quantity) -> None:
     if not is_change:
         measure = level_measure(indicator, q.unit)
     year, source = s.year_for(q)
+    if indicator is None and FRAGMENT_LABEL.search(label):
+        s.set_aside(q, label, sign * q.value, year, "no indicator can be named from the words "
+                    "before the number")
+        return
     if year is None:
         s.skip(q, "plan text without a year or a target cue")
         return

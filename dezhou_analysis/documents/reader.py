@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
-from dezhou_analysis.core.contracts import conform
+from dezhou_analysis.core.contracts import conform, empty_frame
 from dezhou_analysis.core.errors import DezhouError, DocumentError, InputError, Issue
 from dezhou_analysis.core.indicators import Registry, default_registry
 from dezhou_analysis.documents.normalize import normalise
@@ -35,6 +36,8 @@ class ParseResult:
     documents: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
+    # numbers whose indicator cannot be named, with their sentences (plan_unmatched.csv)
+    set_aside: pd.DataFrame = field(default_factory=lambda: empty_frame("plan_unmatched"))
 
     @property
     def unmatched(self) -> pd.DataFrame:
@@ -58,8 +61,18 @@ class ParseResult:
         }
 
 
-def parse_document(doc: Document, registry: Registry) -> tuple[list[dict], list[dict], list[str], dict]:
-    """Target rows, observation rows, warnings and skip counts for one document."""
+class DocumentRows(NamedTuple):
+    """What one document gives: rows of each table, warnings, and what was left out."""
+
+    targets: list[dict]
+    observations: list[dict]
+    warnings: list[str]
+    skipped: dict[str, int]
+    set_aside: list[dict]
+
+
+def parse_document(doc: Document, registry: Registry) -> DocumentRows:
+    """Target rows, observation rows, warnings, skip counts and set-aside numbers for one document."""
     raw_lines = doc.text.split("\n")
     piped = table_lines(raw_lines)
     # the narrative does not re-read a pipe table's cells; blank lines keep the numbering
@@ -90,7 +103,8 @@ def parse_document(doc: Document, registry: Registry) -> tuple[list[dict], list[
         scan_base_year(doc) if doc.kind == "plan" else None)
     text_targets = text_target_rows(scan.facts, doc, plan_base, base_values)
     reconcile_table_kinds(table_targets, text_targets)
-    return table_targets + text_targets, observations, warnings, scan.skipped
+    set_aside = [{**row, "source_doc": doc.name} for row in scan.unmatched]
+    return DocumentRows(table_targets + text_targets, observations, warnings, scan.skipped, set_aside)
 
 
 def scan_base_year(doc: Document) -> int | None:
@@ -117,6 +131,7 @@ def parse_documents(directory: str | Path, registry: Registry | None = None) -> 
     warnings: list[str] = [f"{p.name}: not read — only text files (.txt, .md) are parsed; save "
                            "its text as .txt beside it" for p in _other_files(directory)]
     skipped: dict[str, int] = {}
+    set_aside: list[dict] = []
     documents = []
     for path in paths:
         try:
@@ -125,15 +140,16 @@ def parse_documents(directory: str | Path, registry: Registry | None = None) -> 
             issues.append(Issue(path.name, str(exc).split(": ", 1)[-1]))
             continue
         try:
-            t, o, w, s = parse_document(doc, registry)
+            rows = parse_document(doc, registry)
         except DezhouError:
             raise
         except Exception as exc:  # a parser defect must name the document, not crash bare
             raise DocumentError(f"{path.name}: could not be parsed ({type(exc).__name__}: {exc})") from exc
-        targets.extend(t)
-        observations.extend(o)
-        warnings.extend(w)
-        for reason, count in s.items():
+        targets.extend(rows.targets)
+        observations.extend(rows.observations)
+        warnings.extend(rows.warnings)
+        set_aside.extend(rows.set_aside)
+        for reason, count in rows.skipped.items():
             skipped[reason] = skipped.get(reason, 0) + count
         documents.append({"file": doc.name, "md5": doc.md5, "encoding": doc.encoding,
                           "kind": doc.kind, "region": doc.region or "",
@@ -143,7 +159,7 @@ def parse_documents(directory: str | Path, registry: Registry | None = None) -> 
         raise InputError(issues, f"{len(issues)} document(s) cannot be read; nothing was written")
     return ParseResult(conform(pd.DataFrame(targets), "plan_targets"),
                        conform(pd.DataFrame(observations), "plan_observations"),
-                       documents, warnings, skipped)
+                       documents, warnings, skipped, conform(pd.DataFrame(set_aside), "plan_unmatched"))
 
 
 def parse_text(text: str, name: str = "document.txt", meta: dict | None = None,
@@ -157,6 +173,8 @@ def parse_text(text: str, name: str = "document.txt", meta: dict | None = None,
     info.update(meta or {})
     doc = Document(path=Path(name), name=name, text=text, encoding="utf-8",
                    md5=hashlib.md5(data).hexdigest(), meta=info)
-    t, o, w, s = parse_document(doc, registry or default_registry())
-    return ParseResult(conform(pd.DataFrame(t), "plan_targets"),
-                       conform(pd.DataFrame(o), "plan_observations"), [], w, s)
+    rows = parse_document(doc, registry or default_registry())
+    return ParseResult(conform(pd.DataFrame(rows.targets), "plan_targets"),
+                       conform(pd.DataFrame(rows.observations), "plan_observations"), [],
+                       rows.warnings, rows.skipped,
+                       conform(pd.DataFrame(rows.set_aside), "plan_unmatched"))

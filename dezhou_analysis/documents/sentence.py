@@ -76,6 +76,16 @@ class Sentence:
         q.used = True
         self.frame.result.skip(reason)
 
+    def set_aside(self, q: Quantity, label: str, value: float, year: int | None, reason: str) -> None:
+        """A number whose indicator cannot be named: kept with its sentence for a reader, not
+        published as a target or an observation."""
+        line, quote = self.provenance(q)
+        self.frame.result.unmatched.append({
+            "kind": "target" if self.is_target(q) else "observation", "label": label,
+            "value": value, "unit": q.unit, "year": year, "region": self.region_for(q),
+            "reason": reason, "source_line": line, "source_quote": quote})
+        self.skip(q, "indicator cannot be named (set aside in plan_unmatched)")
+
     def is_target(self, q: Quantity) -> bool:
         """A goal when a target year or cue (力争, 确保…) precedes the number or shares its clause."""
         if self.frame.is_bulletin:
