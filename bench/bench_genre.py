@@ -263,7 +263,14 @@ def score_corpus(subset: str, corpus: Path = CORPUS) -> tuple[dict, pd.DataFrame
     totals: dict[tuple[str, str, str], Tally] = {}
     problems: list[dict] = []
     for item in load_corpus(subset, corpus):
-        tallies, found = score_text(item)
+        try:
+            rows = parsed_rows(item)
+        except Exception as exc:  # one text the parser cannot read must not hide the others
+            print(f"{item.stem}.txt: the parser failed ({type(exc).__name__}: {exc}); "
+                  "all its labels count as missed", file=sys.stderr)
+            rows = pd.DataFrame(columns=["line", "kind", "value", "measure", "qualifier", "region",
+                                         "indicator_id", "label", "quote"])
+        tallies, found = score_text(item, rows)
         for key, tally in tallies.items():
             totals.setdefault(key, Tally()).add(tally)
         problems.extend(found)

@@ -23,8 +23,9 @@ bench = importlib.util.module_from_spec(_spec)
 sys.modules["bench_genre"] = bench
 _spec.loader.exec_module(bench)
 
-# Figures measured on the parser as it is, less 0.01. Keys: (set, mode, dimension, class,
-# precision|recall); mode is loose (line, kind, value) or strict (also region and indicator).
+# Figures measured on the parser as it is, less 0.01 (bench/bench_genre.py prints them). Keys:
+# (set, mode, dimension, class, precision|recall); mode is loose (line, kind, value) or strict
+# (also region and indicator). Raise a floor when the parser gets better.
 GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
     ("dev", "loose", "all", "all", "precision"): 0.871, ("dev", "loose", "all", "all", "recall"): 0.469,
     ("dev", "loose", "kind", "target", "precision"): 0.943, ("dev", "loose", "kind", "target", "recall"): 0.567,
@@ -54,6 +55,27 @@ GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
     ("heldout", "strict", "doc_kind", "report", "precision"): 0.49, ("heldout", "strict", "doc_kind", "report", "recall"): 0.528,
     ("heldout", "strict", "doc_kind", "bulletin", "precision"): 0.24, ("heldout", "strict", "doc_kind", "bulletin", "recall"): 0.057,
     ("heldout", "strict", "doc_kind", "news", "precision"): 0.555, ("heldout", "strict", "doc_kind", "news", "recall"): 0.477,
+    # per measure: recall only (a spurious row is counted under the parser's own measure name,
+    # which may change as the parser does); a class at 0 has no floor to fall below
+    ("dev", "loose", "measure", "level", "recall"): 0.53, ("dev", "loose", "measure", "share", "recall"): 0.349,
+    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.466, ("dev", "loose", "measure", "growth_avg", "recall"): 0.343,
+    ("dev", "loose", "measure", "pp_change", "recall"): 0.49, ("dev", "loose", "measure", "multiple", "recall"): 0.24,
+    ("dev", "loose", "measure", "count", "recall"): 0.221, ("dev", "loose", "measure", "ratio_part", "recall"): 0.79,
+    ("dev", "loose", "measure", "abs_change", "recall"): 0.39,
+    ("dev", "strict", "measure", "level", "recall"): 0.371, ("dev", "strict", "measure", "share", "recall"): 0.169,
+    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.312, ("dev", "strict", "measure", "growth_avg", "recall"): 0.284,
+    ("dev", "strict", "measure", "pp_change", "recall"): 0.365,
+    ("dev", "strict", "measure", "count", "recall"): 0.221, ("dev", "strict", "measure", "ratio_part", "recall"): 0.59,
+    ("dev", "strict", "measure", "abs_change", "recall"): 0.39,
+    ("heldout", "loose", "measure", "level", "recall"): 0.63, ("heldout", "loose", "measure", "share", "recall"): 0.832,
+    ("heldout", "loose", "measure", "growth_yoy", "recall"): 0.354, ("heldout", "loose", "measure", "growth_avg", "recall"): 0.573,
+    ("heldout", "loose", "measure", "pp_change", "recall"): 0.323, ("heldout", "loose", "measure", "multiple", "recall"): 0.24,
+    ("heldout", "loose", "measure", "count", "recall"): 0.133, ("heldout", "loose", "measure", "ratio_part", "recall"): 0.99,
+    ("heldout", "loose", "measure", "abs_change", "recall"): 0.49,
+    ("heldout", "strict", "measure", "level", "recall"): 0.53, ("heldout", "strict", "measure", "share", "recall"): 0.569,
+    ("heldout", "strict", "measure", "growth_yoy", "recall"): 0.354, ("heldout", "strict", "measure", "growth_avg", "recall"): 0.407,
+    ("heldout", "strict", "measure", "multiple", "recall"): 0.24,
+    ("heldout", "strict", "measure", "ratio_part", "recall"): 0.657,
 }
 
 MANIFEST = bench.read_manifest(CORPUS)
