@@ -52,6 +52,9 @@ def read_number(s: Sentence, q: Quantity) -> None:
     if indicator is None and (q.chinese or not q.unit):
         s.skip(q, "unitless or Chinese-numeral number without a known label")
         return
+    if q.unit in COUNT_CLASSIFIERS and _group_size(s, q):
+        s.skip(q, "size of a group whose statistic follows (10个…企业利润增长23.2%)")
+        return
     if indicator is None and label_start is None and (
             ITEM_NOUN.match(label) or ITEM_AFTER.match(s.text[q.end:])):
         s.skip(q, "item or programme count (28项指标, 20个县)")
@@ -85,11 +88,25 @@ def read_number(s: Sentence, q: Quantity) -> None:
         s.state["subject"] = fact
 
 
+def _group_size(s: Sentence, q: Quantity) -> bool:
+    """10个传统制造业规上企业利润增长23.2%: a count that opens the phrase naming the next
+    number of its clause (no punctuation between) sizes the group, and states no statistic."""
+    _, end = s.clause_of(q.start)
+    following = [x for x in s.quantities if x.start >= q.end and x.start < end]
+    if not following:
+        return False
+    between = s.text[q.end:following[0].start]
+    return len(between) >= 4 and not re.search(r"[，。；、：,;:和及与（(]|其中|分别|以上|左右", between) \
+        and bool(re.search(r"增长|增加|下降|提高|达到|为|占", between))
+
+
 def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: bool
            ) -> tuple[Indicator | None, str, int | None]:
     """The number's indicator, its label as written, and where the label starts (if it does)."""
     indicator, label, label_start = s.label_before(q, window_start, look_back=not s.is_target(q))
-    if q.unit in COUNT_CLASSIFIERS or (q.unit == "" and q.chinese):
+    label_follows = not label and q.unit not in ("%", "‰", "个百分点", "百分点", "倍", "")
+    if q.unit in COUNT_CLASSIFIERS or (q.unit == "" and q.chinese) or label_follows:
+        # 315家高新技术企业, 新增10万亩绿色农产品基地: the label follows the number
         after_indicator, after_label = s.label_after(q)
         if after_indicator is not None or (indicator is None and after_label):
             indicator, label, label_start = after_indicator, after_label, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from dezhou_analysis.core.indicators import Indicator
+from dezhou_analysis.core.indicators import Indicator, Registry
 from dezhou_analysis.core.units import dimension
 from dezhou_analysis.documents.cues import LEADING_NOISE, TRAILING_NOISE
 
@@ -61,3 +61,15 @@ def level_measure(indicator: Indicator | None, unit: str) -> str:
     if dimension(unit) in ("count", "persons") and indicator is None:
         return "count"
     return "level"
+
+
+def indicator_named_by(registry: Registry, label: str) -> Indicator | None:
+    """The registry's indicator for a label, or for the registry name that ends it
+    (全省生产总值, 累计全社会固定资产投资 → 生产总值, 全社会固定资产投资)."""
+    found = registry.match(label)
+    if found is not None or not label:
+        return found
+    scanned = registry.scan(label)
+    if scanned and scanned[-1].end == len(label):
+        return scanned[-1].indicator
+    return None

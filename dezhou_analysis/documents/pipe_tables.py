@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.core.units import known_unit
 from dezhou_analysis.documents.context import five_year_plan_years
+from dezhou_analysis.documents.labels import indicator_named_by
 from dezhou_analysis.documents.numbers import parse_cell
 from dezhou_analysis.documents.sources import Document
 
@@ -106,6 +107,27 @@ def _split_flat(cells: list[Cell]) -> list[list[Cell]]:
     return rows
 
 
+def _aligned(rows: list[list[Cell]], width: int) -> list[list[Cell]]:
+    """Rows as wide as the header: a row that runs on past its 属性 cell (预期性/约束性) into the
+    next label is split there; a merged category cell before the label (空气质量 | 城市PM2.5下降 |
+    57.3 …) is dropped."""
+    out: list[list[Cell]] = []
+    for row in rows:
+        current: list[Cell] = []
+        for cell in row:
+            if current and re.sub(r"\s+", "", current[-1].text) in ("预期性", "约束性") \
+                    and not _is_value(cell.text):
+                out.append(current)
+                current = []
+            current.append(cell)
+        out.append(current)
+    for row in out:
+        if len(row) > width and len(row) >= 2 and not _is_value(row[0].text) \
+                and not _is_value(row[1].text):
+            del row[0]
+    return out
+
+
 @dataclass
 class Column:
     index: int
@@ -182,7 +204,7 @@ def pipe_table_rows(doc: Document, raw_lines: list[str], registry: Registry,
         table_year = _table_year(raw_lines, block, rows, header) or review_year
         columns = _columns(rows[header], doc.year, table_year)
         unit = _sheet_unit(rows, header)
-        for row in rows[header + 1:]:
+        for row in _aligned(rows[header + 1:], len(rows[header])):
             for kind, record in _row_records(doc, registry, row, columns, unit):
                 (targets if kind == "target" else observations).append(record)
     return targets, observations
@@ -198,8 +220,9 @@ def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: li
     match = _LABEL_UNIT.match(label)
     if match and (known_unit(match.group("unit")) or match.group("unit") in ("%", "‰")):
         label, unit = match.group("label"), match.group("unit")
+    label = re.sub(r"^累计", "", label) if registry.match(label) is None else label
     found = registry.match_with_measure(label) if label else None
-    indicator = found[0] if found else None
+    indicator = found[0] if found else indicator_named_by(registry, label)
     attribute = next((re.sub(r"\s+", "", row[c.index].text) for c in columns
                       if c.kind == "attribute" and c.index < len(row)), "")
     out = []
@@ -207,6 +230,8 @@ def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: li
         if column.kind in ("attribute", "other") or column.index >= len(row) or column.year is None:
             continue
         cell = row[column.index]
+        if column.kind == "year" and re.search(r"(?:下降|降低|减少)$", label):
+            continue  # 城市PM2.5下降 | 57.3: a level or the reduction? the column cannot tell
         value, measure = _value(cell.text, column, indicator, unit)
         if value is None:
             continue

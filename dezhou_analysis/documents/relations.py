@@ -23,7 +23,12 @@ from dezhou_analysis.core.units import dimension
 from dezhou_analysis.documents.cues import YEAR_OF, comparison_patterns
 from dezhou_analysis.documents.facts import Quantity, fmt
 from dezhou_analysis.documents.generic import read_number
-from dezhou_analysis.documents.labels import clean_label, level_measure, unit_fits
+from dezhou_analysis.documents.labels import (
+    clean_label,
+    indicator_named_by,
+    level_measure,
+    unit_fits,
+)
 from dezhou_analysis.documents.sentence import Sentence
 
 Handlers = dict[int, Callable[[], None]]
@@ -217,13 +222,15 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
     """城镇和农村居民人均可支配收入 → [城镇居民人均可支配收入, 农村居民人均可支配收入]."""
     a, _ = s.clause_of(max(0, len(head) - 1))
     phrase = clean_label(head[a:])
+    if phrase.startswith("城乡"):  # 城乡居民人均可支配收入: the urban one, then the rural one
+        phrase = "城镇和农村" + phrase[2:]
     pieces = [p for p in re.split(r"和|与|及|、", phrase) if p]
     if len(pieces) < 2:
         return []
     last = pieces[-1]
     stem = last[len(pieces[0]):] if len(last) > len(pieces[0]) else ""
     labels = [p + stem for p in pieces[:-1]] + [last]
-    out = [(s.registry.match(label), label) for label in labels]
+    out = [(indicator_named_by(s.registry, label), label) for label in labels]
     return out if any(ind for ind, _ in out) else []
 
 
