@@ -423,3 +423,21 @@ def test_a_number_whose_indicator_cannot_be_named_is_set_aside_with_its_sentence
     aside = result.set_aside.iloc[0]
     assert (aside["label"], aside["value"], aside["source_line"]) == ("目标", -15, 1)
     assert "规划目标是下降15%" in aside["source_quote"]
+
+
+def test_a_table_flattened_into_one_line_is_read_like_its_lines():
+    """The same 十四五 table after a PDF extraction that lost every line break."""
+    lines = [line for line in PDF_TABLE.split("\n") if line]
+    flat = lines[0] + "\n" + " ".join(lines[1:]) + "\n"
+    result = parse_text(flat, "county_flat.txt", {"kind": "plan", "date": "2021-02-01", "region": "宁津县"})
+    table = result.targets[result.targets["source_section"] == "table"].set_index("indicator_id")
+    assert (table.loc["gdp", "base_value"], table.loc["gdp", "target_value"]) == (312.5, 450)
+    assert table.loc["rd_gdp_share", "target_value"] == 2.5
+    assert table.loc["energy_intensity_reduction", "target_kind"] == "qualitative"
+    assert table.loc["gdp", "attribute"] == "预期性"
+    assert table.loc["energy_intensity_reduction", "attribute"] == "约束性"
+    assert table.loc["gdp", "category"] == "经济发展" and table.loc["rd_gdp_share", "category"] == "创新驱动"
+    assert set(table["source_line"]) == {2}
+    for quote in table["source_quote"]:
+        assert quote in flat.split("\n")[1]
+    assert result.observations[result.observations["source_section"] == "text"].empty

@@ -11,6 +11,7 @@ import pandas as pd
 from dezhou_analysis.core.contracts import conform, empty_frame
 from dezhou_analysis.core.errors import DezhouError, DocumentError, InputError, Issue
 from dezhou_analysis.core.indicators import Registry, default_registry
+from dezhou_analysis.documents.flat_tables import flat_tables
 from dezhou_analysis.documents.normalize import normalise
 from dezhou_analysis.documents.pipe_tables import pipe_table_rows, table_lines
 from dezhou_analysis.documents.scanner import review_year, scan_document
@@ -74,11 +75,12 @@ class DocumentRows(NamedTuple):
 def parse_document(doc: Document, registry: Registry) -> DocumentRows:
     """Target rows, observation rows, warnings, skip counts and set-aside numbers for one document."""
     raw_lines = doc.text.split("\n")
-    piped = table_lines(raw_lines)
-    # the narrative does not re-read a pipe table's cells; blank lines keep the numbering
+    flattened, flat_lines = flat_tables(raw_lines)
+    piped = table_lines(raw_lines) | flat_lines
+    # the narrative does not re-read a table's cells; blank lines keep the numbering
     norm = normalise("\n".join("" if i in piped else line for i, line in enumerate(raw_lines))
                      if piped else doc.text)
-    tables = find_tables(norm.raw_lines)
+    tables = find_tables(norm.raw_lines) + flattened
     warnings = list(doc.warnings)
     base_year = tables[0].base_year if tables else None
     table_targets: list[dict] = []
