@@ -38,8 +38,10 @@ class Cell:
 
 
 def table_lines(raw_lines: list[str]) -> set[int]:
-    """0-based indexes of the raw lines that belong to pipe tables (the narrative skips them)."""
-    return {i for block in _blocks(raw_lines) for i in block}
+    """0-based indexes of the raw lines of pipe tables that have a header (the narrative skips
+    them; pipes in prose without one stay prose)."""
+    return {i for block in _blocks(raw_lines) if _header_at(_rows(raw_lines, block)) is not None
+            for i in block}
 
 
 def _blocks(raw_lines: list[str]) -> list[list[int]]:
