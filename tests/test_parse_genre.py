@@ -441,3 +441,13 @@ def test_a_table_flattened_into_one_line_is_read_like_its_lines():
     for quote in table["source_quote"]:
         assert quote in flat.split("\n")[1]
     assert result.observations[result.observations["source_section"] == "text"].empty
+
+
+def test_a_bulletin_table_with_one_cell_per_line_between_lone_pipes():
+    """潘集's 指 标 | 绝对数 | 比上年增长%: the year from the title above, each value at its line."""
+    text, result = _corpus_text("004_panji_bulletin")
+    table = result.observations[result.observations["source_section"] == "table"]
+    got = {(r.label, r.measure): (r.year, r.value, r.source_line) for r in table.itertuples()}
+    assert got[("生产总值", "level")] == (2022, 295.4, 14)
+    assert got[("生产总值", "growth_yoy")] == (2022, 7.7, 16)
+    assert got[("第三产业", "growth_yoy")] == (2022, -0.2, 34)

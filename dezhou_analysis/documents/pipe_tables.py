@@ -101,9 +101,18 @@ def _is_value(text: str) -> bool:
 def _split_flat(cells: list[Cell]) -> list[list[Cell]]:
     """Cells in one stream: a label starts a row, the values after it fill it."""
     rows: list[list[Cell]] = []
-    for cell in cells:
-        if not _is_value(cell.text) or not rows or len(rows[-1]) == 0:
+    in_header = False
+    for k, cell in enumerate(cells):
+        value = _is_value(cell.text)
+        following = cells[k + 1] if k + 1 < len(cells) else None
+        if _LABEL_HEADER.match(re.sub(r"\s+", "", cell.text)):
             rows.append([cell])
+            in_header = True
+        elif in_header and not value and following is not None and not _is_value(following.text):
+            rows[-1].append(cell)  # 指 标 | 绝对数 | 比上年增长%: header cells until a label with values
+        elif not value or not rows:
+            rows.append([cell])
+            in_header = False
         else:
             rows[-1].append(cell)
     return rows
