@@ -63,6 +63,8 @@ ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|
                         r"(?=[、，。；和及与]|开展|试点|进行|作为|为|$)"
                         # 3个三百亿级产业, 3个年产值超万亿元的支柱产业: how many of a kind, not a statistic
                         r"|^[零一二两三四五六七八九十百千万亿\d]+[万亿]?元?级|^年产值(?:超|过|突破)")
+# 一批10亿元以上项目: the size that qualifies a project for a list, not a statistic
+PROJECT_SIZE = re.compile(r"^(?:以上|及以上)?的?(?:重大|重点|产业|工业|制造业)?项目")
 # 完成全年目标的113.2%: how much of a goal was met, not a statistic of the place
 GOAL_COMPLETION = re.compile(r"(?:完成|达到|实现)(?:了)?(?:全年|年度|年初)?(?:目标|计划|任务)(?:任务)?的?$")
 
@@ -70,6 +72,11 @@ GOAL_COMPLETION = re.compile(r"(?:完成|达到|实现)(?:了)?(?:全年|年度|
 # 圆了, 比预期目标高, 增速高于全国（): no indicator can be named from it
 FRAGMENT_LABEL = re.compile(r"^(?:目标|预期目标|任务|计划|比上年末?|较上年末?)$|(?:到|了|于|高|低|[（(])$"
                             r"|^(?:比|较|增速|增幅)")
+
+# the head noun of a statistic's name (“四上”企业, 开复工率, 累计完成投资): a news label that ends
+# with one names a statistic even when the registry does not know it
+STATISTIC_HEAD = re.compile(r"(?:企业|产值|收入|投资|总额|增加值|人口|面积|产量|总量|规模|率|比重|指数|"
+                            r"销售额|营业额|利润|税收|人数|人次|价格|消费|产出|出口|进口|用电量)$")
 
 
 def has_number(text: str) -> bool:

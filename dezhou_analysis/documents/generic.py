@@ -19,6 +19,8 @@ from dezhou_analysis.documents.cues import (
     MULTIPLE_TAIL,
     NEGATIVE_VERBS,
     PP_TAIL,
+    PROJECT_SIZE,
+    STATISTIC_HEAD,
     TRAILING_NOISE,
 )
 from dezhou_analysis.documents.facts import Quantity
@@ -56,7 +58,8 @@ def read_number(s: Sentence, q: Quantity) -> None:
         s.skip(q, "size of a group whose statistic follows (10个…企业利润增长23.2%)")
         return
     if indicator is None and label_start is None and (
-            ITEM_NOUN.match(label) or ITEM_AFTER.match(s.text[q.end:])):
+            ITEM_NOUN.match(label) or ITEM_AFTER.match(s.text[q.end:])
+            or (q.unit.endswith("元") and PROJECT_SIZE.match(s.text[q.end:]))):
         s.skip(q, "item or programme count (28项指标, 20个县)")
         return
     if indicator is None and "年产" in label:
@@ -72,7 +75,8 @@ def read_number(s: Sentence, q: Quantity) -> None:
     if year is None:
         s.skip(q, "plan text without a year or a target cue")
         return
-    if indicator is None and source == "document" and not s.is_target(q):
+    if indicator is None and source == "document" and not s.is_target(q) and not (
+            s.frame.kind == "report" or (s.frame.kind == "news" and STATISTIC_HEAD.search(label))):
         s.skip(q, "unknown label without a stated year")
         return
     if reference_year == -1:  # 比上年

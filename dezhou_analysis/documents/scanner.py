@@ -43,7 +43,7 @@ class DocumentScanner:
         self.frame = DocumentFrame(
             norm=norm, registry=registry, result=ScanResult(), doc_year=doc.year,
             base_year=base_year, default_target_year=period[1] if period else doc.year,
-            is_plan=doc.kind == "plan", is_bulletin=doc.kind == "bulletin",
+            is_plan=doc.kind == "plan", is_bulletin=doc.kind == "bulletin", kind=doc.kind,
             places=aggregate_places(self.home), review_year=review_year(doc))
         self._sentence_id = 0
 

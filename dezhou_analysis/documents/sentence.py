@@ -34,6 +34,7 @@ class DocumentFrame:
     base_year: int | None
     default_target_year: int | None
     is_plan: bool
+    kind: str = "other"  # the document's kind (plan, report, bulletin, news…)
     is_bulletin: bool = False  # a statistics bulletin states what was, never what shall be
     review_year: int | None = None  # the year a bulletin reports on (its title's, else the year before its date)
     places: dict[str, str] = field(default_factory=dict)  # 全省 → 山东省 for this document
