@@ -73,6 +73,7 @@ def parse_files(parse: ParseResult) -> dict[str, bytes]:
     return {
         "plan_targets.csv": _csv_bytes(parse.targets),
         "plan_observations.csv": _csv_bytes(parse.observations),
+        "plan_unmatched.csv": _csv_bytes(parse.set_aside),
         "data_dictionary.csv": _csv_bytes(data_dictionary()),
         "parse_summary.json": _json_bytes({
             "counts": parse.summary(), "documents": parse.documents,

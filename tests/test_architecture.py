@@ -61,3 +61,30 @@ def test_notebook_defaults_are_the_settings_defaults(notebook):
     for name, value in defaults.items():
         if name in expected:
             assert value == expected[name], (notebook.stem, name, value, expected[name])
+
+
+def test_every_published_table_has_a_key_and_a_dictionary_entry():
+    from dezhou_analysis.core.contracts import KEYS, TABLES, data_dictionary
+    assert set(KEYS) == set(TABLES)
+    for table, key in KEYS.items():
+        assert set(key) <= {name for name, _, _ in TABLES[table]}, table
+    dictionary = data_dictionary()
+    assert set(dictionary["table"]) == {f"{t}.csv" for t in TABLES}
+    assert dictionary["description"].str.len().min() > 0
+
+
+def test_an_unknown_column_is_an_error_not_a_silent_drop():
+    import pandas as pd
+
+    from dezhou_analysis.core.contracts import ContractError, conform
+    frame = pd.DataFrame({"indicator_id": ["gdp"], "surprise": [1]})
+    with pytest.raises(ContractError, match=r"observations: columns \['surprise'\]"):
+        conform(frame, "observations")
+    assert list(conform(frame.rename(columns={"surprise": "_work"}), "observations").columns)[0] \
+        == "indicator_id"
+
+
+def test_the_assessment_table_is_written_in_its_contract():
+    from dezhou_analysis.assess.assessor import ASSESSMENT_COLUMNS
+    from dezhou_analysis.core.contracts import columns
+    assert ASSESSMENT_COLUMNS == columns("assessment")

@@ -1,8 +1,11 @@
 """The parser on texts of the same genre from other cities: other years, ASCII punctuation,
 traditional characters, PDF spacing. Nothing here is specific to Dezhou's wording."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+import yaml
 
 from dezhou_analysis.documents.reader import parse_text
 
@@ -81,7 +84,7 @@ def test_numbers_about_other_cities_stay_with_them():
             "聊城坚决贯彻会议精神。\n\n确保新开工项目200个以上。\n")
     result = parse_text(text, "speech.txt", {"kind": "speech", "date": "2021-02-01", "region": "枣庄市"})
     obs = result.observations.set_index("region")
-    assert obs.loc["全省", "value"] == pytest.approx(8.4)
+    assert obs.loc["山东省", "value"] == pytest.approx(8.4)  # 全省 of a Shandong city
     assert obs.loc["临沂市", "value"] == pytest.approx(6.3)
     assert set(result.targets["region"]) == {"聊城市"}
 
@@ -222,8 +225,8 @@ def test_a_traditional_character_work_report_with_pdf_spacing():
     obs = result.observations
     got = {(r.indicator_id, r.region, r.year, r.measure): r.value for r in obs.itertuples()}
     assert got[("gdp", "滨州市", 2022, "level")] == 2976.4
-    assert got[("gdp", "全省", 2022, "growth_yoy")] == 3.9  # 4.5 − 0.6, not 2976.4 − 0.6
-    assert ("gdp", "全省", 2022, "level") not in got
+    assert got[("gdp", "山东省", 2022, "growth_yoy")] == 3.9  # 4.5 − 0.6, not 2976.4 − 0.6
+    assert ("gdp", "山东省", 2022, "level") not in got
     assert got[("budget_revenue", "滨州市", 2022, "growth_yoy")] == 6.1
     assert got[("hightech_enterprises", "滨州市", 2021, "count")] == 618  # 786 − 168
     assert got[("rd_gdp_share", "滨州市", 2017, "share")] == 1.45  # 2.35 − 0.9
@@ -314,3 +317,137 @@ def test_every_quote_of_every_genre_text_is_on_its_line(name):
     assert rows
     for row in rows:
         assert row.source_quote in lines[int(row.source_line) - 1], (row.source_line, row.source_quote)
+
+
+# ---- pipe tables, from texts of the genre corpus ------------------------------------------------
+
+CORPUS_TEXTS = Path(__file__).parent / "corpus" / "genre" / "texts"
+
+
+def _corpus_text(stem: str):
+    meta = yaml.safe_load((CORPUS_TEXTS / f"{stem}.meta.yml").read_text(encoding="utf-8"))
+    text = (CORPUS_TEXTS / f"{stem}.txt").read_text(encoding="utf-8")
+    keep = {k: str(meta[k]) for k in ("title", "date", "kind", "region") if k in meta}
+    return text, parse_text(text, f"{stem}.txt", keep)
+
+
+def test_a_table_with_one_cell_per_line_gives_each_value_its_own_line_and_year():
+    """弋江's 十三五 table: 指标 | 2015年完成 | 2020年完成 | 年均增长 | 属性, a lone | closing a row."""
+    text, result = _corpus_text("021_yijiang_plan")
+    obs = result.observations[result.observations["source_section"] == "table"]
+    lines = text.split("\n")
+    got = {(r.indicator_id, r.year, r.measure): (r.value, r.source_line) for r in obs.itertuples()}
+    assert got[("gdp", 2015, "level")] == (300.41, 12)
+    assert got[("gdp", 2020, "level")] == (469.5, 13)
+    assert got[("gdp", 2020, "growth_avg")] == (9.3, 14)
+    assert got[("tertiary_share", 2020, "pp_change")] == (13.4, 52)
+    for row in obs.itertuples():
+        assert row.source_quote in lines[row.source_line - 1]
+    assert set(obs["region"]) == {"弋江区"}
+    assert result.targets.empty or not (result.targets["target_year"] <= 2020).any()
+
+
+def test_a_bulletin_table_of_rows_with_pipes():
+    """烟台's CPI table: 指 标 | 2020年 |, one row per line."""
+    _, result = _corpus_text("008_yantai_bulletin")
+    table = result.observations[result.observations["source_section"] == "table"]
+    cpi = table[table["label"] == "居民消费价格"].iloc[0]
+    assert (cpi["year"], cpi["value"], cpi["source_line"]) == (2020, 2.5, 11)
+    assert result.targets.empty  # a statistics bulletin sets no goals
+
+
+# ---- clause by clause: each number its own kind, year and region --------------------------------
+
+def _one(text: str, kind: str = "plan", date: str = "2021-03-01", region: str = "济宁市"):
+    return parse_text(text, "clause.txt", {"kind": kind, "date": date, "region": region})
+
+
+def test_a_from_to_gives_each_value_its_own_year_and_kind():
+    result = _one("到2025年，全员劳动生产率由2020年的12万元提高到16万元。")
+    target = result.targets.iloc[0]
+    assert (target["indicator_id"], target["target_year"], target["target_value"]) == \
+        ("labour_productivity", 2025, 16)
+    start = result.observations.iloc[0]
+    assert (start["year"], start["value"]) == (2020, 12)
+    news = _one("地区生产总值由2000年的不足300亿元增长到2.1万亿元。", "news", "2021-05-01")
+    years = dict(zip(news.observations["value"], news.observations["year"], strict=True))
+    assert years[300] == 2000 and years[2.1] != 2000
+
+
+def test_a_result_after_a_goal_is_an_observation():
+    result = _one("全市规划目标是单位GDP能耗下降15%，2019年已下降16.2%。", "report", "2020-01-10")
+    assert list(result.targets["target_value"]) == [-15]
+    assert list(zip(result.observations["year"], result.observations["value"], strict=True)) == \
+        [(2019, -16.2)]
+
+
+def test_the_coming_five_years_and_doublings_are_targets_of_their_own_years():
+    five = _one("今后五年，地区生产总值年均增长6.5%左右。")
+    assert (five.targets.iloc[0]["target_year"], five.targets.iloc[0]["target_measure"]) == \
+        (2025, "growth_avg")
+    doubled = _one("到2025年，居民人均可支配收入比2020年翻一番。").targets.iloc[0]
+    assert (doubled["target_value"], doubled["target_measure"], doubled["base_year"]) == \
+        (2, "multiple", 2020)
+
+
+def test_spaced_ratio_colons_and_counts_after_their_label():
+    result = _one("2022年全市三次产业结构为0.21 : 45.07 : 54.72，高新技术企业达到315家。",
+                  "bulletin", "2023-03-01")
+    obs = result.observations
+    assert list(obs[obs["measure"] == "ratio_part"]["value"]) == [0.21, 45.07, 54.72]
+    assert obs[obs["indicator_id"] == "hightech_enterprises"].iloc[0]["value"] == 315
+    assert result.targets.empty
+
+
+def test_no_numbers_from_addresses_item_counts_or_programme_sizes():
+    text = ("2020年，确定的5大类28项指标，选择20个县、200个乡镇、2000个村开展试点。\n\n"
+            "详见http://www.example.gov.cn/%E5%BE%B7%E5%B7%9E/87.html\n")
+    result = _one(text, "news", "2021-01-05")
+    assert result.observations.empty and result.targets.empty
+
+
+def test_a_dateline_names_no_region_and_the_province_keeps_its_figures():
+    result = _one("济南3月1日讯 2022年全省地区生产总值87435亿元，增长3.9%。", "news", "2023-03-01",
+                  "德州市")
+    assert set(result.observations["region"]) == {"山东省"}
+
+
+def test_a_level_minus_points_is_no_previous_year_level():
+    result = _one("全年固定资产投资8350.2亿元，比上年提高4.5个百分点。", "bulletin", "2023-03-01")
+    assert not result.observations["is_derived"].any()
+
+
+def test_a_number_whose_indicator_cannot_be_named_is_set_aside_with_its_sentence():
+    result = _one("全市规划目标是下降15%，2019年已下降16.2%。", "report", "2020-01-10")
+    assert result.targets.empty and result.observations.empty
+    aside = result.set_aside.iloc[0]
+    assert (aside["label"], aside["value"], aside["source_line"]) == ("目标", -15, 1)
+    assert "规划目标是下降15%" in aside["source_quote"]
+
+
+def test_a_table_flattened_into_one_line_is_read_like_its_lines():
+    """The same 十四五 table after a PDF extraction that lost every line break."""
+    lines = [line for line in PDF_TABLE.split("\n") if line]
+    flat = lines[0] + "\n" + " ".join(lines[1:]) + "\n"
+    result = parse_text(flat, "county_flat.txt", {"kind": "plan", "date": "2021-02-01", "region": "宁津县"})
+    table = result.targets[result.targets["source_section"] == "table"].set_index("indicator_id")
+    assert (table.loc["gdp", "base_value"], table.loc["gdp", "target_value"]) == (312.5, 450)
+    assert table.loc["rd_gdp_share", "target_value"] == 2.5
+    assert table.loc["energy_intensity_reduction", "target_kind"] == "qualitative"
+    assert table.loc["gdp", "attribute"] == "预期性"
+    assert table.loc["energy_intensity_reduction", "attribute"] == "约束性"
+    assert table.loc["gdp", "category"] == "经济发展" and table.loc["rd_gdp_share", "category"] == "创新驱动"
+    assert set(table["source_line"]) == {2}
+    for quote in table["source_quote"]:
+        assert quote in flat.split("\n")[1]
+    assert result.observations[result.observations["source_section"] == "text"].empty
+
+
+def test_a_bulletin_table_with_one_cell_per_line_between_lone_pipes():
+    """潘集's 指 标 | 绝对数 | 比上年增长%: the year from the title above, each value at its line."""
+    text, result = _corpus_text("004_panji_bulletin")
+    table = result.observations[result.observations["source_section"] == "table"]
+    got = {(r.label, r.measure): (r.year, r.value, r.source_line) for r in table.itertuples()}
+    assert got[("生产总值", "level")] == (2022, 295.4, 14)
+    assert got[("生产总值", "growth_yoy")] == (2022, 7.7, 16)
+    assert got[("第三产业", "growth_yoy")] == (2022, -0.2, 34)

@@ -114,7 +114,7 @@ def test_observations_required_by_the_bar(observations):
         assert _obs(observations, "industry_contribution_rate", year).iloc[0]["value"] == value
     derived = _obs(observations, "tech_upgrade_investment_share", 2016, derived=True).iloc[0]
     assert derived["value"] == 55.0 and "63.4 − 8.4" in derived["derivation"]
-    province = _obs(observations, "budget_revenue_gdp_share", 2017, region="全省", derived=True).iloc[0]
+    province = _obs(observations, "budget_revenue_gdp_share", 2017, region="山东省", derived=True).iloc[0]
     assert province["value"] == 8.4 and province["source_doc"] == SPEECHES
     for year, parts in ((2013, (10.4, 52.0, 37.6)), (2017, (9.9, 47.7, 42.4))):
         for indicator_id, value in zip(("primary_share", "secondary_share", "tertiary_share"), parts,
@@ -124,7 +124,7 @@ def test_observations_required_by_the_bar(observations):
 
 
 def test_relations_give_derived_rows(observations):
-    assert _obs(observations, "rd_gdp_share", 2016, region="全省", derived=True).iloc[0]["value"] == 2.33
+    assert _obs(observations, "rd_gdp_share", 2016, region="山东省", derived=True).iloc[0]["value"] == 2.33
     assert _obs(observations, "finance_va", 2013, derived=True).iloc[0]["value"] == pytest.approx(74.4)
     growth = _obs(observations, "gdp", 2017, measure="growth_avg").iloc[0]
     assert growth["value"] == 8 and growth["reference_year"] == 2013

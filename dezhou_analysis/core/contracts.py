@@ -29,11 +29,13 @@ TABLES: dict[str, list[Column]] = {
         ("target_value", "float", "target value (lower end of a range)"),
         ("target_high", "float", "upper end of a range such as 1—2个, else empty"),
         ("target_kind", "string", "point | approx | at_least | at_most | qualitative"),
-        ("target_measure", "string", "what the target constrains: level | share | count | growth_avg"),
+        ("target_measure", "string", "what the target constrains: level | share | count | growth_avg | multiple (翻一番: times the base year's value)"),
         ("target_text", "string", "the target as written (e.g. 8 左右, 60%以上, 稳定增长)"),
         ("direction", "string", "increase | decrease: which way is progress"),
         ("every_year", "bool", "true when the target must hold each year (每年保持在…以上)"),
         ("cumulative", "bool", "true when the plan counts the indicator cumulatively (累计)"),
+        ("attribute", "string", "预期性 (expected) | 约束性 (binding), from a table's 属性 column; "
+                                "binding targets are the ones a mid-term review warns on"),
         ("region", "string", "region the target is for"),
         ("label", "string", "the label as written in the source"),
         ("source_section", "string", "table | text"),
@@ -57,6 +59,16 @@ TABLES: dict[str, list[Column]] = {
         ("derivation", "string", "how a derived value was computed, or which part of a series it is"),
         ("year_source", "string", "stated | paragraph | document: how the year was determined"),
         ("source_section", "string", "table | text"),
+        *PROVENANCE,
+    ],
+    "plan_unmatched": [
+        ("kind", "string", "target | observation: what the number would have been"),
+        ("label", "string", "the words before the number, which name no indicator"),
+        ("value", "float", "the number as written (signed for a decrease)"),
+        ("unit", "string", "unit as written"),
+        ("year", "Int64", "the year the number would have had"),
+        ("region", "string", "the region the number would have had"),
+        ("reason", "string", "why the number is not in plan_targets or plan_observations"),
         *PROVENANCE,
     ],
     "observations": [
@@ -179,6 +191,7 @@ KEYS: dict[str, tuple[str, ...]] = {
                      "target_kind", "target_measure", "region"),
     "plan_observations": ("source_doc", "source_line", "label", "region", "year", "value",
                           "measure", "is_derived"),
+    "plan_unmatched": ("source_doc", "source_line", "label", "value", "kind"),
     "observations": ("indicator_id", "region", "period", "measure", "basis"),
     "conflicts": ("indicator_id", "region", "year", "measure", "kept_source", "other_source",
                   "other_value"),
@@ -193,6 +206,11 @@ class ContractError(ValueError):
 
 def columns(table: str) -> list[str]:
     return [name for name, _, _ in TABLES[table]]
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """A table with no rows and the contract's columns and types."""
+    return pd.DataFrame({name: pd.Series(dtype=_pandas_dtype(kind)) for name, kind, _ in TABLES[table]})
 
 
 def _pandas_dtype(kind: str) -> str:

@@ -14,7 +14,7 @@ from dezhou_analysis.documents.sources import Document
 # ---- years ------------------------------------------------------------------------------------
 
 _YEAR_TOKEN = re.compile(
-    r"(?P<pre>截至|截止|截止到|到|至|从|比|较|与|同|是|为|自|于|在)?"
+    r"(?P<pre>截至|截止|截止到|到|至|从|由|比|较|与|同|是|为|自|于|在)?"
     r"(?P<y1>(?<![0-9.])(?:19|20)\d{2})\s*(?:年?\s*(?:-|至|到|—)\s*(?P<y2>(?:19|20)\d{2}))?\s*年"
     r"(?P<post>以来|以后|之后|前|底|末|末期|年底|年末|上半年|下半年|前三季度|一季度|的|度|起|开始|内|间)?")
 _RELATIVE = re.compile(r"(?P<pre>比|较|同|与)?(?P<word>去年|上年|上一年|今年|本年|当年|明年|前年)(?P<post>以来|底|末|的)?")
@@ -25,6 +25,7 @@ _RELATIVE_OFFSET = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0, "�
 # 十三五, “十四五”时期, 十二五末: the five-year plans, numbered from the 3rd (1966–1970) on.
 _FIVE_YEAR_PLAN = re.compile(r"(?P<pre>到|至|截至)?[“\"]?(?P<n>十[一二三四五六七八九])五[”\"]?"
                              r"(?P<post>时期|期间|以来|末期|期末|末|规划期)?")
+_COMING_YEARS = re.compile(r"(?:今后|未来)([一二三四五六七八九])年")
 _DIGITS_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -59,7 +60,7 @@ def year_mentions(text: str, doc_year: int | None, now: int | None = None) -> li
             role = "since"
         elif pre in ("比", "较", "同", "是", "与") and not post.startswith("底"):
             role = "ref"
-        elif pre == "从":
+        elif pre in ("从", "由"):  # 由2015年的…提高到…: the start of a from-to
             role = "ref"
         elif pre in ("到", "至") or post in ("前",):
             future = past_until is None or y1 > past_until
@@ -85,6 +86,9 @@ def year_mentions(text: str, doc_year: int | None, now: int | None = None) -> li
         else:  # the period as a whole: growth over it runs from the year before it starts
             mentions.append(YearMention(m.start(), m.end(), first - 1, last, "span"))
     if doc_year is not None:
+        for m in _COMING_YEARS.finditer(text):  # 今后五年: the term that starts with the document
+            span = _DIGITS_ZH.get(m.group(1), 5)
+            mentions.append(YearMention(m.start(), m.end(), doc_year + span - 1, None, "target"))
         for m in _RELATIVE.finditer(text):
             year = doc_year + _RELATIVE_OFFSET[m.group("word")]
             post = m.group("post") or ""
@@ -110,6 +114,11 @@ def plan_period(doc: Document) -> tuple[int, int] | None:
         match = re.search(r"[（(]\s*((?:19|20)\d{2})\s*[-—–至到~]\s*((?:19|20)\d{2})\s*年?\s*[)）]", head)
     if match:
         return int(match.group(1)), int(match.group(2))
+    # 第十四个五年规划, “十四五”规划 in the title: the plan's own five years
+    title = str(doc.meta.get("title", "")) + doc.text[:200]
+    match = re.search(r"第?十([一二三四五六七八九])个五年规划|[“\"]?十([一二三四五六七八九])五[”\"]?(?:规划|时期)", title)
+    if match:
+        return five_year_plan_years("十" + (match.group(1) or match.group(2)))
     return None
 
 

@@ -27,6 +27,8 @@ def _is_wide(ch: str) -> bool:
 # per-line normalisation with run bookkeeping
 
 _DELETE_MARKUP = re.compile(r"<[^<>\n]{0,400}>|\*\*|__|\[bookmark:[^\]]*\]")
+# reposted pages annotate characters with their pinyin: 現(xiàn), 增長(zhǎng); the reading goes
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]*[)）]")
 _SPACES = re.compile(r"[ \u00a0]+")
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
@@ -82,6 +84,8 @@ def _space_is_noise(text: str, start: int, end: int) -> bool:
         return True
     if left.isdigit() and right in ".%‰":
         return True
+    if (left.isdigit() and right == ":") or (left == ":" and right.isdigit()):
+        return True  # a ratio spaced out by extraction: 0.21 : 45.07 : 54.72
     if left == "." and right.isdigit() and start >= 2 and text[start - 2].isdigit():
         return True
     if left.isdigit() and right.isdigit():
@@ -94,8 +98,8 @@ def _space_is_noise(text: str, start: int, end: int) -> bool:
 
 def _colon(match: re.Match) -> str:
     text, i = match.string, match.start()
-    before = text[i - 1] if i > 0 else ""
-    after = text[i + 1] if i + 1 < len(text) else ""
+    before = text[:i].rstrip(" ")[-1:]  # a ratio's colon may stand between spaces
+    after = text[i + 1:].lstrip(" ")[:1]
     return ":" if (before.isdigit() and after.isdigit()) else "："
 
 
@@ -112,6 +116,7 @@ _LINE_LEADING_DOTS = re.compile(r"(?<=\d)\.\s+(?=\d)")
 def normalise_line(raw: str) -> _Line:
     line = _Line(raw)
     line.delete([m.span() for m in _DELETE_MARKUP.finditer(line.text)])
+    line.delete([m.span() for m in _PINYIN.finditer(line.text)])
     line.delete([m.span() for m in _THOUSANDS_COMMA.finditer(line.text)])
     line.substitute(_ASCII_COMMA, _comma)
     line.substitute(_ASCII_COLON, _colon)
@@ -196,6 +201,7 @@ def normalise(raw_text: str) -> NormalizedText:
     current_start = None
     current_text = ""
     current_tabular = False
+    current_lines = 0
 
     def close_paragraph():
         nonlocal current_start, current_text, offset
@@ -230,11 +236,16 @@ def normalise(raw_text: str) -> NormalizedText:
                  and len(current_text) >= 20 and current_text[-1] not in _TERMINAL
                  and not (current_text.endswith("”") and len(current_text) > 1
                           and current_text[-2] in _TERMINAL)
-                 and not _BLOCK_START.match(line_text))
+                 and not _BLOCK_START.match(line_text)
+                 # a heading alone on its line (一、2017年…执行情况) does not run on into the text
+                 and not (current_lines == 1 and len(current_text) <= 40
+                          and _BLOCK_START.match(current_text)))
         if not joins:
             close_paragraph()
             current_start = offset
             current_tabular = tabular
+            current_lines = 0
+        current_lines += 1
         for cur, raw_col, _length in runs:
             if cur >= len(line_text):
                 continue

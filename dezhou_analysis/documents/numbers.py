@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # qualifiers -> kind of statement (for targets: target_kind; for observations: value qualifier)
 AT_LEAST_AFTER = ("以上", "多", "余")
@@ -37,36 +38,27 @@ UNIT_WORDS = [
 COUNT_CLASSIFIERS = set("个家项件名所处座户条张辆台套部") | {"万户"}
 _UNIT_RE = "|".join(re.escape(u) for u in UNIT_WORDS)
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+_CN_NUMERAL_CHARS = set("零〇一二两三四五六七八九十百千万亿点")
+
+
+@lru_cache(maxsize=1)
+def _cn2an():
+    """cn2an builds its tables when imported (about a second): only a text with a Chinese
+    numeral pays for it."""
+    import cn2an
+    return cn2an.cn2an
 
 
 def chinese_numeral_value(text: str) -> float | None:
-    """Value of a Chinese numeral such as 十二, 一百二十, 三千五百, 两万; None if not one."""
-    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS and ch not in _CN_BIG
-                       and ch != "点" for ch in text):
+    """Value of a Chinese numeral such as 十二, 一百二十, 三千五百, 两万, 三点五; None if not one."""
+    if not text or any(ch not in _CN_NUMERAL_CHARS for ch in text):
         return None
-    if "点" in text:
-        whole, _, frac = text.partition("点")
-        base = chinese_numeral_value(whole) if whole else 0
-        digits = "".join(str(_CN_DIGITS.get(ch, "")) for ch in frac)
-        if base is None or not digits or len(digits) != len(frac):
-            return None
-        return float(f"{int(base)}.{digits}")
-    total, section, number = 0, 0, None
-    for ch in text:
-        if ch in _CN_DIGITS:
-            number = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            section += (1 if number is None else number) * _CN_UNITS[ch]
-            number = None
-        else:  # 万 / 亿
-            section += number or 0
-            total = (total + section) * _CN_BIG[ch] if ch == "亿" else total + section * _CN_BIG[ch]
-            section, number = 0, None
-    return float(total + section + (number or 0))
+    if text[0] in "百千万亿":
+        text = "一" + text  # 过百: a bare magnitude counts one of it
+    try:
+        return float(_cn2an()(text, "normal"))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
 
 
 NUMBER = r"\d+(?:\.\d+)?"

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
-from dezhou_analysis.core.contracts import conform
+from dezhou_analysis.core.contracts import conform, empty_frame
 from dezhou_analysis.core.errors import DezhouError, DocumentError, InputError, Issue
 from dezhou_analysis.core.indicators import Registry, default_registry
-from dezhou_analysis.documents.facts import scan_document
+from dezhou_analysis.documents.flat_tables import flat_tables
 from dezhou_analysis.documents.normalize import normalise
+from dezhou_analysis.documents.pipe_tables import pipe_table_rows, table_lines
+from dezhou_analysis.documents.scanner import review_year, scan_document
 from dezhou_analysis.documents.sources import (
     DOCUMENT_SUFFIXES,
     Document,
@@ -26,6 +29,9 @@ from dezhou_analysis.documents.targets import (
     text_target_rows,
 )
 
+#: fields a table row gives every number it holds but only targets publish (预期性/约束性)
+TARGET_ONLY = ("attribute",)
+
 
 @dataclass
 class ParseResult:
@@ -34,6 +40,8 @@ class ParseResult:
     documents: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
+    # numbers whose indicator cannot be named, with their sentences (plan_unmatched.csv)
+    set_aside: pd.DataFrame = field(default_factory=lambda: empty_frame("plan_unmatched"))
 
     @property
     def unmatched(self) -> pd.DataFrame:
@@ -57,10 +65,25 @@ class ParseResult:
         }
 
 
-def parse_document(doc: Document, registry: Registry) -> tuple[list[dict], list[dict], list[str], dict]:
-    """Target rows, observation rows, warnings and skip counts for one document."""
-    norm = normalise(doc.text)
-    tables = find_tables(norm.raw_lines)
+class DocumentRows(NamedTuple):
+    """What one document gives: rows of each table, warnings, and what was left out."""
+
+    targets: list[dict]
+    observations: list[dict]
+    warnings: list[str]
+    skipped: dict[str, int]
+    set_aside: list[dict]
+
+
+def parse_document(doc: Document, registry: Registry) -> DocumentRows:
+    """Target rows, observation rows, warnings, skip counts and set-aside numbers for one document."""
+    raw_lines = doc.text.split("\n")
+    flattened, flat_lines = flat_tables(raw_lines)
+    piped = table_lines(raw_lines) | flat_lines
+    # the narrative does not re-read a table's cells; blank lines keep the numbering
+    norm = normalise("\n".join("" if i in piped else line for i, line in enumerate(raw_lines))
+                     if piped else doc.text)
+    tables = find_tables(norm.raw_lines) + flattened
     warnings = list(doc.warnings)
     base_year = tables[0].base_year if tables else None
     table_targets: list[dict] = []
@@ -70,6 +93,10 @@ def parse_document(doc: Document, registry: Registry) -> tuple[list[dict], list[
         observations.extend(table_observation_rows(table, doc, registry))
         warnings.extend(f"{doc.name}:{line}: {message}" for line, message in table.warnings)
     scan = scan_document(doc, norm, registry, base_year=base_year)
+    pipe_targets, pipe_observations = pipe_table_rows(doc, [r.rstrip("\r") for r in raw_lines],
+                                                      registry, review_year(doc))
+    table_targets.extend(pipe_targets)
+    observations.extend(pipe_observations)
     statements = [f for f in scan.facts if f.kind == "statement"]
     observations.extend(fact_row(f, doc) for f in statements)
     observations.extend(derived_rows(statements, doc))
@@ -81,7 +108,8 @@ def parse_document(doc: Document, registry: Registry) -> tuple[list[dict], list[
         scan_base_year(doc) if doc.kind == "plan" else None)
     text_targets = text_target_rows(scan.facts, doc, plan_base, base_values)
     reconcile_table_kinds(table_targets, text_targets)
-    return table_targets + text_targets, observations, warnings, scan.skipped
+    set_aside = [{**row, "source_doc": doc.name} for row in scan.unmatched]
+    return DocumentRows(table_targets + text_targets, observations, warnings, scan.skipped, set_aside)
 
 
 def scan_base_year(doc: Document) -> int | None:
@@ -108,6 +136,7 @@ def parse_documents(directory: str | Path, registry: Registry | None = None) -> 
     warnings: list[str] = [f"{p.name}: not read — only text files (.txt, .md) are parsed; save "
                            "its text as .txt beside it" for p in _other_files(directory)]
     skipped: dict[str, int] = {}
+    set_aside: list[dict] = []
     documents = []
     for path in paths:
         try:
@@ -116,15 +145,16 @@ def parse_documents(directory: str | Path, registry: Registry | None = None) -> 
             issues.append(Issue(path.name, str(exc).removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")))
             continue
         try:
-            t, o, w, s = parse_document(doc, registry)
+            rows = parse_document(doc, registry)
         except DezhouError:
             raise
         except Exception as exc:  # a parser defect must name the document, not crash bare
             raise DocumentError(f"{path.name}: could not be parsed ({type(exc).__name__}: {exc})") from exc
-        targets.extend(t)
-        observations.extend(o)
-        warnings.extend(w)
-        for reason, count in s.items():
+        targets.extend(rows.targets)
+        observations.extend(rows.observations)
+        warnings.extend(rows.warnings)
+        set_aside.extend(rows.set_aside)
+        for reason, count in rows.skipped.items():
             skipped[reason] = skipped.get(reason, 0) + count
         documents.append({"file": doc.name, "md5": doc.md5, "encoding": doc.encoding,
                           "kind": doc.kind, "region": doc.region or "",
@@ -133,8 +163,8 @@ def parse_documents(directory: str | Path, registry: Registry | None = None) -> 
     if issues:
         raise InputError(issues, f"{len(issues)} document(s) cannot be read; nothing was written")
     return ParseResult(conform(pd.DataFrame(targets), "plan_targets"),
-                       conform(pd.DataFrame(observations), "plan_observations"),
-                       documents, warnings, skipped)
+                       conform(pd.DataFrame(observations), "plan_observations", TARGET_ONLY),
+                       documents, warnings, skipped, conform(pd.DataFrame(set_aside), "plan_unmatched"))
 
 
 def parse_text(text: str, name: str = "document.txt", meta: dict | None = None,
@@ -148,6 +178,8 @@ def parse_text(text: str, name: str = "document.txt", meta: dict | None = None,
     info.update(meta or {})
     doc = Document(path=Path(name), name=name, text=text, encoding="utf-8",
                    md5=hashlib.md5(data).hexdigest(), meta=info)
-    t, o, w, s = parse_document(doc, registry or default_registry())
-    return ParseResult(conform(pd.DataFrame(t), "plan_targets"),
-                       conform(pd.DataFrame(o), "plan_observations"), [], w, s)
+    rows = parse_document(doc, registry or default_registry())
+    return ParseResult(conform(pd.DataFrame(rows.targets), "plan_targets"),
+                       conform(pd.DataFrame(rows.observations), "plan_observations", TARGET_ONLY), [],
+                       rows.warnings, rows.skipped,
+                       conform(pd.DataFrame(rows.set_aside), "plan_unmatched"))

@@ -20,7 +20,8 @@ from dezhou_analysis.core.rawfiles import read_raw_bytes, read_sidecar_file
 DOCUMENT_SUFFIXES = (".txt", ".md", ".text")
 SIDECAR_FIELDS = ("title", "issuer", "date", "document_number", "kind", "region",
                   "original_file", "md5")
-DOCUMENT_KINDS = ("plan", "speech", "work_plan", "news", "report", "other")
+# bulletin: a statistics bureau's 统计公报 — every number in it is an observation
+DOCUMENT_KINDS = ("plan", "speech", "work_plan", "news", "report", "bulletin", "other")
 
 
 @dataclass
@@ -120,7 +121,11 @@ def infer_metadata(text: str) -> dict:
     region = _HOME_REGION.search(head)
     if region:
         meta["region"] = region.group(1)
-    if _PLAN_TITLE.search(first) or _PLAN_TITLE.search(head[:300]):
+    if re.search(r"统计公报|統計公報", first):
+        meta["kind"] = "bulletin"
+    elif re.search(r"政府工作报告|政府工作報告", first):
+        meta["kind"] = "report"
+    elif _PLAN_TITLE.search(first) or _PLAN_TITLE.search(head[:300]):
         meta["kind"] = "plan"
     return meta
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.core.rounding import decimals, round_like
-from dezhou_analysis.documents.facts import Fact, _fmt
+from dezhou_analysis.documents.facts import Fact, fmt
 from dezhou_analysis.documents.sources import Document
 from dezhou_analysis.documents.tables import IndicatorTable
 from dezhou_analysis.documents.targets import full_unit, table_row_indicator
@@ -52,16 +52,18 @@ def derived_rows(facts: list[Fact], doc: Document) -> list[dict]:
             continue
         base = min(candidates, key=lambda c: (c.sentence != fact.sentence,
                                               abs(c.position - fact.position)))
+        if fact.measure == "pp_change" and base.unit not in ("%", "‰") and base.measure != "ratio_part":
+            continue  # 投资8350.2亿元，比上年提高4.5个百分点: the points are its growth rate's
         if fact.measure == "multiple":
             if not fact.value:
                 continue
             value = round(base.value / fact.value, max(1, decimals(base.value)))
-            how = f"{_fmt(base.value)} ÷ {_fmt(fact.value)} ({fact.year} value is {_fmt(fact.value)}× {fact.reference_year})"
+            how = f"{fmt(base.value)} ÷ {fmt(fact.value)} ({fact.year} value is {fmt(fact.value)}× {fact.reference_year})"
         else:
             value = round_like(base.value - fact.value, base.value, fact.value)
             sign = "−" if fact.value >= 0 else "+"
-            how = (f"{_fmt(base.value)} {sign} {_fmt(abs(fact.value))} "
-                   f"(change of {_fmt(fact.value)} {fact.unit} since {fact.reference_year})")
+            how = (f"{fmt(base.value)} {sign} {fmt(abs(fact.value))} "
+                   f"(change of {fmt(fact.value)} {fact.unit} since {fact.reference_year})")
         row = fact_row(fact, doc)
         row.update({"year": fact.reference_year, "value": value, "unit": base.unit,
                     "measure": "share" if base.measure == "ratio_part" else base.measure, "value_qualifier": "approx" if fact.measure == "multiple"

@@ -89,6 +89,7 @@ def _table_target(row: TableRow, table: IndicatorTable, doc: Document, indicator
         "target_text": text,
         "direction": _direction(indicator, base.value if base else None, value, label),
         "every_year": False, "cumulative": "累计" in row.label or cumulative,
+        "attribute": re.sub(r"\s+", "", row.attribute),
         "region": doc.region or "", "label": label, "source_section": "table",
         "source_doc": doc.name, "source_line": row.line_no, "source_quote": row.raw.strip(),
         "kind_source": kind_source,
@@ -110,13 +111,15 @@ def text_target_rows(facts: list[Fact], doc: Document, base_year: int | None,
         if fact.kind != "target" or fact.value is None or fact.is_derived:
             continue
         indicator = fact.indicator
-        measure = fact.measure if fact.measure in ("growth_avg", "growth_yoy") else (
+        measure = fact.measure if fact.measure in ("growth_avg", "growth_yoy", "multiple") else (
             "share" if fact.measure == "share" else ("count" if fact.measure == "count" else "level"))
         if measure == "growth_yoy":
             measure = "growth_avg"  # a growth rate set as a goal is a rate to keep each year
         base_value, base_unit = (None, "")
-        if indicator is not None and base_year is not None and measure != "growth_avg":
-            base_value, base_unit = base_values.get((indicator.id, base_year), (None, ""))
+        # 比2020年翻一番: the base is the year the target is a multiple of
+        base = fact.reference_year if measure == "multiple" else base_year
+        if indicator is not None and base is not None and measure != "growth_avg":
+            base_value, base_unit = base_values.get((indicator.id, base), (None, ""))
             if base_unit and base_unit != fact.unit:
                 base_value = None
         rows.append({
@@ -125,7 +128,7 @@ def text_target_rows(facts: list[Fact], doc: Document, base_year: int | None,
             "name_en": indicator.name_en if indicator else "",
             "category": indicator.category if indicator else "",
             "unit": full_unit(fact.unit, indicator),
-            "base_year": base_year if measure != "growth_avg" else None,
+            "base_year": base if measure != "growth_avg" else None,
             "base_value": base_value, "target_year": fact.year, "target_value": fact.value,
             "target_high": fact.high, "target_kind": fact.qualifier,
             "target_measure": measure,

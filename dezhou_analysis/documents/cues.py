@@ -1,0 +1,96 @@
+"""The cue vocabulary of the narrative: the words that mark a goal, a growth rate, a change in
+points, a multiple, a label's edges, a compared region. Wording is data; it lives here, apart
+from the code that reads sentences with it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from dezhou_analysis.core import regions
+
+CLAUSE_SPLIT = re.compile(r"[，；：,;]")
+PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XＸ×]{1,4}(?![A-Za-z])")
+TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标|预期目标|目标定在|目标设定为|主要目标")
+# "今年经济社会发展的主要预期目标是：" closing its paragraph: the lines below list the goals
+GOAL_LIST_INTRO = re.compile(r"(?:预期目标|主要目标|发展目标)(?:是|为|包括|如下)?[:：]?\s*$")
+GOAL_LIST_ITEM = re.compile(r"^\s*(?:[◆●•·■□▪\-—*]|[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．])")
+PLAN_CUE = re.compile(r"达到|突破|超过|以上|左右|保持在|稳定在|控制在|不低于|不少于|年均增长|提高到|增加到|"
+                       r"降低到|下降到|每年保持")
+GROWTH_TAIL = re.compile(
+    r"(?P<avg>年均|平均|年平均)?(?:同比|比上年|较上年|(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?)?"
+    r"(?P<verb>增长|增加|提高|上升|上涨|下降|下跌|减少|降低|回落|递增|递减)了?"
+    r"(?:速度为|速度|幅度为|率为)?$")
+PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|(?:比|较)上年(?:末|底)?|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
+MULTIPLE_TAIL = re.compile(r"(?:是|为|相当于)(?P<ref>(?:19|20)\d{2})年(?:的)?(?:近|约)?$|(?:是|为)(?P<other>[^，。；]{1,8})的(?:近|约)?$")
+ABS_CHANGE_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年|(?P<prev>(?:比|较)上年(?:末|底)?|同比))"
+                              r"(?P<verb>新增|增加|增长|减少|下降)了?$")
+NEGATIVE_VERBS = {"下降", "下跌", "减少", "降低", "回落", "递减", "缩小"}
+LEADING_NOISE = re.compile(
+    r"^(?:其中|截至|截止|到|在|全市|我市|本市|共|累计|已经|已|实现|完成|达到|新增|引进|建成|培育|打造|创建|"
+    r"拥有|依托|重点|推进|力争|确保|争取|使|让|并|和|及|与|以|对|按|新|年|底|末|以来|同时|另外|目前|现有|"
+    r"当前|全年|规划|建设|实施|开展|还|也|都|将|要|可|能|会|即|则|就|而|并且|此外|特别是|尤其是)+")
+TRAILING_NOISE = re.compile(
+    r"(?:实现|完成|达到|达|为|是|共|累计|突破|超过|增长|有|仅有|仅为|仅|约|近|保持在|稳定在|控制在|"
+    r"提高到|增加到|下降到|降低到|提高|上升|下降|降低|增加|均|分别|总量|数量为|总数为|规模|已|将|要|稳定|保持|"
+    r"逐年|每年|年均|平均|同比|比上年|较上年|比去年|较去年|新增|超|过|不低于|不少于|不超过|不到|不足|逾|接近|"
+    r"将近|大约|"
+    r"其中|的)+$")
+AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
+ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大|的(?!目标|水平|规模))")
+STRUCTURE_CUE = re.compile(r"比例|比重|结构|之比|比为|比是")
+YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
+GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量",
+                  "同口径", "可比口径", "按可比口径", "按可比价格计算", "可比价", "现价", "名义"}
+COMPARED = re.compile(r"(?:低于|高于|超过|落后于?|领先于?|对标|比|较|与|同|和|、|向|赴|到|去|及)$")
+SUBJECT_REGION_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年|去年|今年|上年)?(?:底|末)?"
+                                   r"(?P<region>全省|全国|全市|我市|我省|本市|本省|全区|全县)")
+
+
+# a news dateline (新华社北京3月5日电, 济南3月1日讯, （记者 王某）): where the story was filed,
+# not what its figures are about
+DATELINE = re.compile(r"(?:[^\s，。：]{0,12}?(?:社|网|报|台|客户端)[）)】·]?\s*)?"
+                      r"[\u4e00-\u9fff]{2,8}\s*\d{1,2}月\d{1,2}日\s*(?:电|讯|消息)"
+                      r"(?:\s*[（(][^）)]{0,30}[）)])?\s*"
+                      r"|(?:社|网|报|台)[，,]?\s*[\u4e00-\u9fff]{2,8}\s*(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
+
+# what a programme or a list counts, not a statistic: 28项指标, 20个县、200个乡镇、2000个村
+ITEM_NOUN = re.compile(r"^(?:主要|重点|核心|约束性|预期性)?(?:指标|县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|方面|"
+                       r"领域|任务|措施|举措|行动|环节|批次?|部分)$")
+
+ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|项?指标|方面|领域|批)"
+                        r"(?=[、，。；和及与]|开展|试点|进行|作为|为|$)"
+                        # 3个三百亿级产业, 3个年产值超万亿元的支柱产业: how many of a kind, not a statistic
+                        r"|^[零一二两三四五六七八九十百千万亿\d]+[万亿]?元?级|^年产值(?:超|过|突破)")
+# 一批10亿元以上项目: the size that qualifies a project for a list, not a statistic
+PROJECT_SIZE = re.compile(r"^(?:以上|及以上)?的?(?:重大|重点|产业|工业|制造业)?项目")
+# 完成全年目标的113.2%: how much of a goal was met, not a statistic of the place
+GOAL_COMPLETION = re.compile(r"(?:完成|达到|实现)(?:了)?(?:全年|年度|年初)?(?:目标|计划|任务)(?:任务)?的?$")
+
+# what is left of a label when only a cue, a verb or a comparison precedes the number (目标, 增长到,
+# 圆了, 比预期目标高, 增速高于全国（): no indicator can be named from it
+FRAGMENT_LABEL = re.compile(r"^(?:目标|预期目标|任务|计划|比上年末?|较上年末?)$|(?:到|了|于|高|低|[（(])$"
+                            r"|^(?:比|较|增速|增幅)")
+
+# the head noun of a statistic's name (“四上”企业, 开复工率, 累计完成投资): a news label that ends
+# with one names a statistic even when the registry does not know it
+STATISTIC_HEAD = re.compile(r"(?:企业|产值|收入|投资|总额|增加值|人口|面积|产量|总量|规模|率|比重|指数|"
+                            r"销售额|营业额|利润|税收|人数|人次|价格|消费|产出|出口|进口|用电量)$")
+
+
+def has_number(text: str) -> bool:
+    return bool(re.search(r"\d|[一二两三四五六七八九十百千]", text))
+
+
+@lru_cache(maxsize=1)
+def comparison_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """`低于全省0.9个百分点、高于临沂1.2个百分点`: the run of compared regions and one item of it.
+    Built once, from the region vocabulary."""
+    run = re.compile(
+        r"(?P<dir>低于|高于|超过|超出|落后于?|领先于?)(?P<items>(?:(?:" + regions.region_alternation()
+        + r")(?:平均水平|平均|的)?(?:约|近)?\d+(?:\.\d+)?(?:个百分点|个|百分点)?[、，和及]?)+)")
+    item = re.compile(
+        r"(?P<region>" + regions.region_alternation() + r")(?:平均水平|平均|的)?(?:约|近)?"
+        r"(?P<num>\d+(?:\.\d+)?)(?P<unit>个百分点|个|百分点)?")
+    return run, item

@@ -1,0 +1,207 @@
+"""The default reading of a number: its label (registry first, then the words before or after
+it, then the sentence's subject), its measure from the words just before it (增长, 提高…个百分点,
+是…的…倍, 新增), its year and region; or a stated reason to leave it out."""
+
+from __future__ import annotations
+
+import re
+
+from dezhou_analysis.core.indicators import Indicator
+from dezhou_analysis.documents.cues import (
+    ABS_CHANGE_TAIL,
+    FRAGMENT_LABEL,
+    GENERIC_LABELS,
+    GOAL_COMPLETION,
+    GROWTH_TAIL,
+    ITEM_AFTER,
+    ITEM_NOUN,
+    LEADING_NOISE,
+    MULTIPLE_TAIL,
+    NEGATIVE_VERBS,
+    PP_TAIL,
+    PROJECT_SIZE,
+    STATISTIC_HEAD,
+    TRAILING_NOISE,
+)
+from dezhou_analysis.documents.facts import Quantity
+from dezhou_analysis.documents.labels import (
+    clean_label,
+    label_is_the_verb,
+    level_measure,
+    unit_fits,
+)
+from dezhou_analysis.documents.numbers import COUNT_CLASSIFIERS
+from dezhou_analysis.documents.sentence import Sentence
+
+_CHANGES = ("pp_change", "multiple", "growth_yoy", "growth_avg", "abs_change")
+
+
+def read_number(s: Sentence, q: Quantity) -> None:
+    """Label, measure, year and region of one number, then emit it or say why not."""
+    clause = s.clause_of(q.start)
+    window_start = max(clause[0], s.window_start.get(clause, clause[0]))
+    s.window_start[clause] = q.end
+    before = s.text[window_start:q.start]
+    if q.unit == "%" and GOAL_COMPLETION.search(before):
+        s.skip(q, "share of a goal met (完成全年目标的…%)")
+        return
+    measure, reference_year, sign = relation(s, q, before)
+    is_change = measure in _CHANGES
+    indicator, label, label_start = _label(s, q, before, window_start, is_change)
+    if not label:
+        s.skip(q, "number without a label")
+        return
+    if indicator is None and (q.chinese or not q.unit):
+        s.skip(q, "unitless or Chinese-numeral number without a known label")
+        return
+    if q.unit in COUNT_CLASSIFIERS and _group_size(s, q):
+        s.skip(q, "size of a group whose statistic follows (10个…企业利润增长23.2%)")
+        return
+    if indicator is None and label_start is None and (
+            ITEM_NOUN.match(label) or ITEM_AFTER.match(s.text[q.end:])
+            or (q.unit.endswith("元") and PROJECT_SIZE.match(s.text[q.end:]))):
+        s.skip(q, "item or programme count (28项指标, 20个县)")
+        return
+    if indicator is None and "年产" in label:
+        s.skip(q, "project capacity (年产…)")
+        return
+    if not is_change:
+        measure = level_measure(indicator, q.unit)
+    year, source = s.year_for(q)
+    if indicator is None and FRAGMENT_LABEL.search(label):
+        s.set_aside(q, label, sign * q.value, year, "no indicator can be named from the words "
+                    "before the number")
+        return
+    if year is None:
+        s.skip(q, "plan text without a year or a target cue")
+        return
+    if indicator is None and source == "document" and not s.is_target(q) and not (
+            s.frame.kind == "report" or (s.frame.kind == "news" and STATISTIC_HEAD.search(label))):
+        s.skip(q, "unknown label without a stated year")
+        return
+    if reference_year == -1:  # 比上年
+        reference_year = year - 1
+    if measure == "growth_avg" and reference_year is None and not s.is_target(q):
+        spans = [y for y in s.years if y.role == "span"]
+        reference_year = spans[-1].year if spans else s.state.get("since")
+    every_year = "每年" in s.text[clause[0]:q.start]
+    fact = s.emit(q, indicator, label, measure, year, source, value=sign * q.value,
+                  reference_year=reference_year, every_year=every_year,
+                  label_start=label_start)
+    if measure in ("level", "share", "count"):
+        s.state["subject"] = fact
+
+
+def _group_size(s: Sentence, q: Quantity) -> bool:
+    """10个传统制造业规上企业利润增长23.2%: a count that opens the phrase naming the next
+    number of its clause (no punctuation between) sizes the group, and states no statistic."""
+    _, end = s.clause_of(q.start)
+    following = [x for x in s.quantities if x.start >= q.end and x.start < end]
+    if not following:
+        return False
+    between = s.text[q.end:following[0].start]
+    return len(between) >= 4 and not re.search(r"[，。；、：,;:和及与（(]|其中|分别|以上|左右", between) \
+        and bool(re.search(r"增长|增加|下降|提高|达到|为|占", between))
+
+
+def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: bool
+           ) -> tuple[Indicator | None, str, int | None]:
+    """The number's indicator, its label as written, and where the label starts (if it does)."""
+    indicator, label, label_start = s.label_before(q, window_start, look_back=not s.is_target(q))
+    label_follows = not label and q.unit not in ("%", "‰", "个百分点", "百分点", "倍", "")
+    if q.unit in COUNT_CLASSIFIERS or (q.unit == "" and q.chinese) or label_follows:
+        # 315家高新技术企业, 新增10万亩绿色农产品基地: the label follows the number
+        after_indicator, after_label = s.label_after(q)
+        if after_indicator is not None or (indicator is None and after_label):
+            indicator, label, label_start = after_indicator, after_label, None
+    composed = compose_share(s, q, before)
+    if composed is not None:
+        indicator, label = composed
+        label_start = None
+    if (is_change and indicator is None) or (indicator is None and label in GENERIC_LABELS):
+        indicator, label = _subject_named_earlier(s, q, before, window_start, label, is_change)
+        label_start = None
+    if indicator is not None and not is_change and not unit_fits(indicator, q.unit):
+        # the nearest label names a neighbouring quantity (e.g. revenue vs its share)
+        label = clean_label(before) or label
+        indicator = s.registry.match(label)
+        label_start = None
+    if not label:
+        # "…年均增长6.5%，2020年达到5872.2亿元": the verb's subject was named before
+        named = [f for f in s.facts if f.indicator is not None and not f.is_derived]
+        if named and unit_fits(named[-1].indicator, q.unit):
+            indicator, label, label_start = named[-1].indicator, named[-1].label, None
+    return indicator, label, label_start
+
+
+def _subject_named_earlier(s: Sentence, q: Quantity, before: str, window_start: int, label: str,
+                           is_change: bool) -> tuple[Indicator | None, str]:
+    """"…，投资年均增长8%" or "总数达到680家": the subject was named earlier in the sentence."""
+    own_words = label and not label_is_the_verb(before, label) and label not in GENERIC_LABELS
+    fallback, fallback_label, _ = s.label_before(q, window_start, look_back="always")
+    subject = s.subject_before(q.start)
+    if fallback is not None and (not own_words or fallback_label.endswith(label)
+                                 or label in fallback_label):
+        return fallback, fallback_label
+    if own_words:
+        return None, label  # a label of its own that the registry does not know: keep it
+    if subject is not None:
+        return subject.indicator, subject.label
+    if label in GENERIC_LABELS and any(f.indicator for f in s.facts):
+        named = [f for f in s.facts if f.indicator][-1]
+        return named.indicator, named.label
+    if s.state.get("subject") is not None and is_change:
+        return s.state["subject"].indicator, s.state["subject"].label
+    return None, label
+
+
+def relation(s: Sentence, q: Quantity, before: str) -> tuple[str, int | None, int]:
+    """Measure, reference year (−1: the year before) and sign from the words before the number."""
+    stripped = before.rstrip()
+    if q.unit in ("个百分点", "百分点"):
+        m = PP_TAIL.search(stripped)
+        ref = int(m.group("ref")) if m and m.group("ref") else None
+        if ref is None and re.search(r"比上年|较上年|同比", stripped[-8:]):
+            ref = -1
+        sign = -1 if m and m.group("verb") in NEGATIVE_VERBS else 1
+        return "pp_change", ref, sign
+    if q.unit == "倍" and "番" in q.text:  # 比2010年翻两番: a multiple of that year's value
+        m = re.search(r"(?:比|较)((?:19|20)\d{2})年(?:的基础上)?(?:实现|再|要|将)?$", stripped)
+        return "multiple", int(m.group(1)) if m else None, 1
+    if q.unit == "倍":
+        m = MULTIPLE_TAIL.search(stripped)
+        ref = int(m.group("ref")) if m and m.group("ref") else None
+        return "multiple", ref, 1
+    if q.unit in ("%", "‰"):
+        m = GROWTH_TAIL.search(stripped)
+        if m:
+            sign = -1 if m.group("verb") in NEGATIVE_VERBS else 1
+            ref = int(m.group("ref")) if m.group("ref") else None  # 比2015年增长: since then
+            return ("growth_avg" if m.group("avg") else "growth_yoy"), ref, sign
+        return "level", None, 1
+    m = ABS_CHANGE_TAIL.search(stripped)
+    if m:
+        sign = -1 if m.group("verb") in NEGATIVE_VERBS else 1
+        return "abs_change", int(m.group("ref")) if m.group("ref") else -1, sign
+    if re.search(r"(?:^|[，、；])(?:全年|年内|当年)?新增[\u4e00-\u9fff“”（）]{0,20}$", stripped) \
+            and not s.is_target(q):
+        return "abs_change", -1, 1  # 新增 N: an increment on the year before
+    return "level", None, 1
+
+
+def compose_share(s: Sentence, q: Quantity, before: str) -> tuple[Indicator | None, str] | None:
+    """`金融业增加值…，占GDP比重为3.8%` → 金融业增加值占GDP比重."""
+    stripped = LEADING_NOISE.sub("", before)
+    if not stripped.startswith("占") or q.unit not in ("%", "‰"):
+        return None
+    subject = s.subject_before(q.start)
+    if subject is None:
+        return None
+    label = subject.label + TRAILING_NOISE.sub("", stripped)
+    indicator = s.registry.match(label)
+    if indicator is None:
+        scanned = s.registry.scan(label)
+        if scanned and scanned[-1].end == len(label) and \
+                scanned[-1].indicator.kind in ("share", "rate"):
+            indicator = scanned[-1].indicator
+    return indicator, label

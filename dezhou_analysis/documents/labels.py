@@ -1,0 +1,75 @@
+"""What a label is: a cleaned noun phrase before (or after) a number, and whether an indicator's
+unit and kind fit the number it is given."""
+
+from __future__ import annotations
+
+import re
+
+from dezhou_analysis.core.indicators import Indicator, Registry
+from dezhou_analysis.core.units import dimension
+from dezhou_analysis.documents.cues import LEADING_NOISE, TRAILING_NOISE
+
+
+def balanced_quotes(label: str) -> str:
+    """`三品一标”产品…` (the opening quote fell before the label's start) → `“三品一标”产品…`."""
+    if label.count("”") > label.count("“") and not label.startswith("“"):
+        return "“" + label
+    if label.count("“") > label.count("”"):
+        return label.rstrip("“")
+    return label
+
+
+def clean_label(text: str) -> str:
+    """The noun phrase left when years, punctuation and the verbs around a number are cut away;
+    empty when what is left is too short or too long to name anything."""
+    text = re.sub(r"(?:19|20)\d{2}年(?:底|末)?", "", text)
+    text = re.sub(r"^[，、；：\s]+|[，、；：\s]+$", "", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = LEADING_NOISE.sub("", text)
+        text = TRAILING_NOISE.sub("", text)
+        text = text.strip("，、；： ")
+    if len(text) < 2 or len(text) > 60 or not re.search(r"[\u4e00-\u9fffA-Za-z]", text):
+        return ""
+    return text
+
+
+def label_is_the_verb(before: str, label: str) -> bool:
+    """True when the 'label' found before a growth figure is only the verb phrase itself."""
+    return not label or bool(re.fullmatch(r"(?:年均|平均|同比|比上年)?(?:增长|增加|提高|下降|减少|降低|回落)?", label))
+
+
+def unit_fits(indicator: Indicator, unit: str) -> bool:
+    """Can a number written with `unit` be a value of `indicator` (亿元 is no share)?"""
+    if not unit:
+        return indicator.kind == "index" or indicator.unit == ""
+    if unit in ("%", "‰"):
+        return indicator.unit in ("%", "‰")
+    if indicator.unit in ("%", "‰"):
+        return False
+    return dimension(unit) == dimension(indicator.unit) or dimension(unit) is None or (
+        dimension(indicator.unit) in ("count", "persons") and dimension(unit) in ("count", "persons"))
+
+
+def level_measure(indicator: Indicator | None, unit: str) -> str:
+    """The measure of a number that states a level: share, count or level."""
+    if unit in ("%", "‰") or (indicator is not None and indicator.kind in ("share", "rate")):
+        return "share"
+    if indicator is not None and indicator.kind == "count":
+        return "count"
+    if dimension(unit) in ("count", "persons") and indicator is None:
+        return "count"
+    return "level"
+
+
+def indicator_named_by(registry: Registry, label: str) -> Indicator | None:
+    """The registry's indicator for a label, or for the registry name that ends it
+    (全省生产总值, 累计全社会固定资产投资 → 生产总值, 全社会固定资产投资)."""
+    found = registry.match(label)
+    if found is not None or not label:
+        return found
+    scanned = registry.scan(label)
+    if scanned and scanned[-1].end == len(label):
+        return scanned[-1].indicator
+    return None

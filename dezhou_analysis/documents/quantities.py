@@ -1,0 +1,109 @@
+"""Every quantity in a sentence: structure ratios first, then ranges, then single numbers with
+their units and qualifiers. Years are masked out before any number is read, and words that only
+look like numbers (第三, 每一, 千人计划, a code glued to letters) are not quantities."""
+
+from __future__ import annotations
+
+import re
+
+from dezhou_analysis.documents.context import YearMention
+from dezhou_analysis.documents.cues import ATTRIBUTE_AFTER, STRUCTURE_CUE
+from dezhou_analysis.documents.facts import Quantity, ScanResult
+from dezhou_analysis.documents.numbers import (
+    COUNT_CLASSIFIERS,
+    QUANTITY,
+    RANGE,
+    RATIO,
+    chinese_numeral_value,
+    qualifier_kind,
+)
+
+# a pasted address (its %E5%BE%B7 escapes are no percentages), a document number (〔2018〕13号)
+_NOT_PROSE = re.compile(r"(?:https?://|www\.)[!-~]+|(?:%[0-9A-Fa-f]{2}){2,}[!-~]*"
+                        r"|[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号")
+
+
+_DOUBLINGS = re.compile(r"(接近|基本|约)?翻(?:了)?([一两二三])番")
+
+
+class _Mask:
+    """Characters already claimed by a year or an earlier quantity."""
+
+    def __init__(self, length: int, years: list[YearMention]):
+        self.taken = [False] * length
+        for y in years:
+            self.take(y.start, y.end)
+
+    def free(self, a: int, b: int) -> bool:
+        return not any(self.taken[a:b])
+
+    def take(self, a: int, b: int) -> None:
+        for i in range(a, b):
+            self.taken[i] = True
+
+
+def find_quantities(stext: str, years: list[YearMention], result: ScanResult) -> list[Quantity]:
+    """The sentence's quantities in reading order."""
+    mask = _Mask(len(stext), years)
+    for m in _NOT_PROSE.finditer(stext):
+        mask.take(m.start(), m.end())
+    out: list[Quantity] = []
+    for m in RATIO.finditer(stext):
+        before = stext[max(0, m.start() - 40):m.start()]
+        if mask.free(m.start(), m.end()) and STRUCTURE_CUE.search(before):
+            parts = tuple(float(p) for p in m.group(0).split(":"))
+            out.append(Quantity(m.start(), m.end(), m.start(), parts[0], "%", "point",
+                                m.group(0), parts=parts))
+            mask.take(m.start(), m.end())
+    for m in _DOUBLINGS.finditer(stext):  # 翻一番 → 2 times, 翻两番 → 4 times
+        if mask.free(m.start(), m.end()):
+            times = 2.0 ** {"一": 1, "两": 2, "二": 2, "三": 3}[m.group(2)]
+            qualifier = "approx" if m.group(1) else "point"
+            out.append(Quantity(m.start(), m.end(), m.start(2), times, "倍", qualifier, m.group(0)))
+            mask.take(m.start(), m.end())
+    for m in RANGE.finditer(stext):
+        if mask.free(m.start(), m.end()):
+            out.append(Quantity(m.start(), m.end(), m.start(), float(m.group("lo")),
+                                m.group("unit"), "at_least", m.group(0),
+                                high=float(m.group("hi"))))
+            mask.take(m.start(), m.end())
+    for m in QUANTITY.finditer(stext):
+        if not m.group("num") or not mask.free(m.start("num"), m.end("num")):
+            continue
+        q = _quantity(stext, m, result)
+        if q is not None and mask.free(q.start, q.end):
+            out.append(q)
+            mask.take(q.start, q.end)
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+def _quantity(stext: str, m: re.Match, result: ScanResult) -> Quantity | None:
+    num, unit = m.group("num"), m.group("unit") or ""
+    chinese = not num[0].isdigit()
+    before_char = stext[m.start("num") - 1] if m.start("num") > 0 else ""
+    after = stext[m.end():]
+    if before_char == "第" or before_char == "每":
+        return None
+    if m.group("more") == "几":
+        result.skip("vague number (几)")
+        return None
+    if chinese:
+        if not unit or num in ("一", "二", "两", "几"):
+            return None
+        if unit not in COUNT_CLASSIFIERS and after[:1] and after[:1] not in "，。；、":
+            return None  # 千人计划, 十万大学生: a name, not a quantity
+        value = chinese_numeral_value(num)
+        if value is None:
+            return None
+    else:
+        value = float(num)
+    if unit and ATTRIBUTE_AFTER.match(after):
+        return None
+    if not unit and ATTRIBUTE_AFTER.match(after):
+        return None
+    if not unit and after[:1] and after[:1] not in "，。；：、）)" and not after.startswith(("以上", "左右")):
+        return None  # a bare number glued to words (a name, a code)
+    qualifier = qualifier_kind(m.group("pre"), m.group("post"), m.group("more"))
+    return Quantity(m.start(), m.end(), m.start("num"), value, unit, qualifier, m.group(0),
+                    chinese=chinese)

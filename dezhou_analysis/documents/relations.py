@@ -1,0 +1,279 @@
+"""Patterns that tie several numbers of a sentence together, each a planner that claims the
+numbers it reads and a handler that reads them:
+
+- comparisons with other regions in points (低于全省0.9个百分点、高于临沂1.2个百分点);
+- structure ratios (三次产业比例为11.4:37.8:50.8);
+- from–to (由2015年的…提高到2020年的…), each value with its own year;
+- series (2014—2017年分别增长…, 城镇和农村居民…分别为…);
+- breakdowns (其中国家级28个，省级263个).
+
+Numbers no pattern claims are read one by one (`generic.read_number`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import partial
+
+from dezhou_analysis.core import regions
+from dezhou_analysis.core.indicators import Indicator
+from dezhou_analysis.core.rounding import round_like
+from dezhou_analysis.core.units import dimension
+from dezhou_analysis.documents.cues import YEAR_OF, comparison_patterns
+from dezhou_analysis.documents.facts import Quantity, fmt
+from dezhou_analysis.documents.generic import read_number
+from dezhou_analysis.documents.labels import (
+    clean_label,
+    indicator_named_by,
+    level_measure,
+    unit_fits,
+)
+from dezhou_analysis.documents.sentence import Sentence
+
+Handlers = dict[int, Callable[[], None]]
+
+
+def read_sentence(s: Sentence) -> None:
+    """Every number of the sentence, left to right, by the pattern that claimed it."""
+    for q in s.quantities:
+        if s.has_placeholder(q.start):
+            s.skip(q, "placeholder (X) in clause")
+    handlers: Handlers = {}
+    for planner in (plan_comparisons, plan_from_to, plan_series, plan_breakdown):
+        planner(s, handlers)
+    for q in s.quantities:
+        if q.used:
+            continue
+        handler = handlers.get(id(q))
+        if q.parts:
+            structure_ratio(s, q)
+        elif handler is not None:
+            handler()
+        else:
+            read_number(s, q)
+
+
+# ---- comparisons with other regions ---------------------------------------------------------
+
+def plan_comparisons(s: Sentence, handlers: Handlers) -> None:
+    run, item_pattern = comparison_patterns()
+    for m in run.finditer(s.text):
+        if "百分点" not in m.group("items"):
+            continue
+        sign = -1 if m.group("dir").startswith(("低于", "落后")) else 1
+        for item in item_pattern.finditer(m.group("items")):
+            pos = m.start("items") + item.start("num")
+            q = next((x for x in s.quantities if x.num_start == pos and not x.used), None)
+            if q is not None:
+                handlers[id(q)] = partial(comparison, s, q, item.group("region"), sign, m.start())
+
+
+def comparison(s: Sentence, q: Quantity, region_text: str, sign: int, at: int) -> None:
+    """The gap as a pp_change of the subject, and the other region's value it implies."""
+    # a gap in points compares a percentage, a growth rate or an index, never 亿元
+    prior = [f for f in s.facts if f.position < s.offset + at and not f.is_derived
+             and f.measure in ("level", "share", "growth_yoy", "growth_avg")
+             and (f.unit in ("%", "‰", "") or (f.indicator is not None
+                                                and f.indicator.kind in ("index", "share", "rate")))]
+    subject = prior[-1] if prior else None
+    if subject is None:
+        s.skip(q, "comparison without a stated percentage or index before it")
+        return
+    other = s.frame.place(regions.canonical_region(region_text))
+    same_place = region_text in ("全市", "我市", "本市") or \
+        other == regions.canonical_region(subject.region)
+    gap = q.value * sign
+    s.emit(q, subject.indicator, subject.label, "pp_change", subject.year,
+           subject.year_source, value=gap, unit="个百分点", region=subject.region,
+           reference_region=region_text if same_place else other)
+    if same_place:
+        return  # "低于全市平均水平": the comparator is an average the text does not give
+    value = round_like(subject.value - gap, subject.value, q.value)
+    relation = "below" if sign < 0 else "above"
+    fact = s.emit(q, subject.indicator, subject.label, subject.measure, subject.year,
+                  subject.year_source, value=value, unit=subject.unit, region=other,
+                  is_derived=True,
+                  derivation=f"{fmt(subject.value)} {'+' if sign < 0 else '−'} {fmt(q.value)}"
+                             f" ({subject.region} is {fmt(q.value)} pp {relation} {other})")
+    fact.qualifier = subject.qualifier
+
+
+# ---- structure ratios -----------------------------------------------------------------------
+
+def structure_ratio(s: Sentence, q: Quantity) -> None:
+    """11.4:37.8:50.8 → one ratio_part per part, named by the structure the sentence speaks of."""
+    structure = None
+    for match in s.registry.scan(s.text[:q.start]):
+        if match.indicator.kind == "structure":
+            structure = match.indicator
+    year_match = YEAR_OF.search(s.text[max(0, q.start - 8):q.start])
+    if year_match:
+        year, source = int(year_match.group(1)), "stated"
+    else:
+        year, source = s.year_for(q)
+    if year is None:
+        s.skip(q, "ratio without a year")
+        return
+    if structure is None or len(structure.parts) != len(q.parts):
+        label = clean_label(s.text[s.clause_of(q.start)[0]:q.start])
+        if not label:
+            s.skip(q, "ratio without a label")
+            return
+        for i, part in enumerate(q.parts, 1):
+            s.emit(q, None, f"{label}（第{i}部分）", "ratio_part", year, source,
+                   value=part, unit="", derivation=f"part {i} of {q.text}")
+        return
+    for i, (part_id, part) in enumerate(zip(structure.parts, q.parts, strict=True), 1):
+        indicator = s.registry.indicators.get(part_id)
+        s.emit(q, indicator, indicator.name_zh if indicator else part_id, "ratio_part",
+               year, source, value=part, unit="%",
+               derivation=f"part {i} of {structure.name_zh} {q.text}")
+
+
+# ---- from–to --------------------------------------------------------------------------------
+
+_FROM = re.compile(r"(?:从|由)((?:19|20)\d{2})年(?:末|底)?的?$")
+_TO = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:到|至|为)"
+                 r"(?:((?:19|20)\d{2})年(?:末|底)?的?)?$")
+
+
+def plan_from_to(s: Sentence, handlers: Handlers) -> None:
+    """由2015年的X提高到(2020年的)Y: the start value with its year, the end value with its own."""
+    for i, q1 in enumerate(s.quantities[:-1]):
+        q2 = s.quantities[i + 1]
+        m1 = _FROM.search(s.text[max(0, q1.start - 10):q1.start])
+        m2 = _TO.match(s.text[q1.end:q2.start])
+        if m1 and m2 and not (q1.used or q2.used or q1.parts or q2.parts) \
+                and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
+            end_year = int(m2.group(1)) if m2.group(1) else None
+            handlers[id(q1)] = partial(from_to, s, q1, q2, int(m1.group(1)), end_year)
+
+
+def from_to(s: Sentence, q1: Quantity, q2: Quantity, y1: int, y2: int | None) -> None:
+    indicator, label, _ = s.label_before(q1, s.clause_of(q1.start)[0], look_back=True)
+    if not label:
+        q1.used = True
+        s.skip(q2, "from-to without a label")
+        return
+    measure = level_measure(indicator, q1.unit)
+    source = "stated"
+    if y2 is None:  # 到2025年，…由2020年的12万元提高到16万元: the end takes the clause's time
+        y2, source = s.year_for(q2)
+        if y2 is None or y2 == y1:
+            q1.used = True
+            s.skip(q2, "from-to without a year for its end")
+            return
+    s.emit(q1, indicator, label, measure, y1, "stated", as_target=False)
+    s.emit(q2, indicator, label, measure, y2, source)
+    s.state["since"] = y1  # a 年均增长 that follows spans the same years
+
+
+# ---- series (分别) ---------------------------------------------------------------------------
+
+def plan_series(s: Sentence, handlers: Handlers) -> None:
+    for m in re.finditer(r"分别(?:为|是|达到|达|增长|同比增长|比上年增长|下降|提高|占)?", s.text):
+        chain: list[Quantity] = []
+        pos = m.end()
+        for q in s.quantities:
+            if q.start < m.end() or q.used:
+                continue
+            if s.text[pos:q.start].strip("、，和及与 ") != "":
+                break
+            chain.append(q)
+            pos = q.end
+        if len(chain) >= 2:
+            handlers[id(chain[0])] = partial(series, s, chain, m)
+
+
+def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
+    """One value per year of a stated span, or one per item of a compound label."""
+    head = s.text[:m.start()]
+    word = m.group(0)
+    growth = bool(re.search(r"增长|下降|提高", word))
+    sign = -1 if "下降" in word else 1
+    spans = [y for y in s.years if y.role == "span" and y.start < m.start()]
+    if spans and spans[-1].year2 and spans[-1].year2 - spans[-1].year + 1 == len(chain):
+        span = spans[-1]
+        indicator, label, _ = s.label_before(chain[0], s.clause_of(span.start)[0])
+        label = label or clean_label(head)
+        for offset, q in enumerate(chain):
+            measure = "growth_yoy" if growth else level_measure(indicator, q.unit)
+            s.emit(q, indicator, label, measure, span.year + offset, "stated",
+                   value=sign * q.value,
+                   derivation=f"item {offset + 1} of a {span.year}-{span.year2} series")
+        return
+    labels = split_compound(s, head)
+    if len(labels) != len(chain):
+        previous = s.state.get("labels")
+        labels = previous if (growth and previous and len(previous) == len(chain)) else []
+    if len(labels) != len(chain):
+        for q in chain:
+            read_number(s, q)
+        return
+    year, source = s.year_for(chain[0])
+    for (indicator, label), q in zip(labels, chain, strict=True):
+        measure = "growth_yoy" if growth else level_measure(indicator, q.unit)
+        s.emit(q, indicator, label, measure, year, source, value=sign * q.value)
+    s.state["labels"] = labels
+
+
+def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]:
+    """城镇和农村居民人均可支配收入 → [城镇居民人均可支配收入, 农村居民人均可支配收入]."""
+    a, _ = s.clause_of(max(0, len(head) - 1))
+    phrase = clean_label(head[a:])
+    if phrase.startswith("城乡"):  # 城乡居民人均可支配收入: the urban one, then the rural one
+        phrase = "城镇和农村" + phrase[2:]
+    pieces = [p for p in re.split(r"和|与|及|、", phrase) if p]
+    if len(pieces) < 2:
+        return []
+    last = pieces[-1]
+    stem = last[len(pieces[0]):] if len(last) > len(pieces[0]) else ""
+    labels = [p + stem for p in pieces[:-1]] + [last]
+    out = [(indicator_named_by(s.registry, label), label) for label in labels]
+    return out if any(ind for ind, _ in out) else []
+
+
+# ---- breakdowns (其中) ------------------------------------------------------------------------
+
+def plan_breakdown(s: Sentence, handlers: Handlers) -> None:
+    """其中国家级28个，省级263个 — children run while each is a short qualifier + number."""
+    for m in re.finditer(r"其中", s.text):
+        parent_q = next((q for q in reversed(s.quantities) if q.end <= m.start()), None)
+        if parent_q is None:
+            continue
+        for q in s.quantities:
+            if q.start < m.end() or q.used or id(q) in handlers:
+                continue
+            a, _ = s.clause_of(q.start)
+            gap = s.text[max(a, m.end()):q.start]
+            if ("；" in s.text[m.end():q.start] or len(gap) > 10
+                    or dimension(q.unit) != dimension(parent_q.unit)):
+                break
+            handlers[id(q)] = partial(breakdown, s, q, m)
+
+
+def breakdown(s: Sentence, q: Quantity, at: re.Match) -> None:
+    parent = s.subject_before(at.start())
+    if parent is None:
+        read_number(s, q)
+        return
+    window_start = max(s.clause_of(q.start)[0], at.end())
+    qualifier = clean_label(s.text[window_start:q.start])
+    if not qualifier:  # 其中91个开工建设: the qualifier follows the number
+        qualifier = re.split(r"[，。；：、,;]", s.text[q.end:], maxsplit=1)[0].strip()
+    if not qualifier or len(qualifier) > 12:
+        read_number(s, q)
+        return
+    child = None
+    if parent.indicator is not None:
+        child = s.registry.child(parent.indicator.id, qualifier)
+    own = s.registry.match(qualifier) if child is None else None
+    if own is not None and unit_fits(own, q.unit):
+        s.emit(q, own, qualifier, level_measure(own, q.unit), parent.year,
+               parent.year_source, region=parent.region)
+        return
+    label = child.name_zh if child else f"{parent.label}·{qualifier}"
+    s.emit(q, child, label, level_measure(child or parent.indicator, q.unit),
+           parent.year, parent.year_source, region=parent.region,
+           extra={"parent": parent.label, "qualifier": qualifier})

@@ -1,0 +1,175 @@
+"""The narrative scanner: every number in running text becomes a `Fact` with its label, year,
+region, measure and provenance, or is left out for a stated reason.
+
+The scanner walks paragraphs and sentences, keeping what carries from one to the next (the
+section, its year, the region a paragraph speaks for); each sentence with numbers is read by
+`relations.read_sentence`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dezhou_analysis.core import regions
+from dezhou_analysis.core.indicators import Registry
+from dezhou_analysis.documents import context as ctx
+from dezhou_analysis.documents.cues import (
+    COMPARED,
+    DATELINE,
+    GOAL_LIST_INTRO,
+    GOAL_LIST_ITEM,
+    PLAN_CUE,
+    TARGET_CUE,
+    has_number,
+)
+from dezhou_analysis.documents.facts import ScanResult
+from dezhou_analysis.documents.normalize import NormalizedText, sentences
+from dezhou_analysis.documents.quantities import find_quantities
+from dezhou_analysis.documents.relations import read_sentence
+from dezhou_analysis.documents.sentence import DocumentFrame, Sentence
+from dezhou_analysis.documents.sources import Document
+
+
+class DocumentScanner:
+    """One document's narrative, paragraph by paragraph."""
+
+    def __init__(self, doc: Document, norm: NormalizedText, registry: Registry,
+                 base_year: int | None = None):
+        self.norm = norm
+        period = ctx.plan_period(doc)
+        self.home = doc.region or ""
+        if base_year is None and period:
+            base_year = period[0] - 1
+        self.frame = DocumentFrame(
+            norm=norm, registry=registry, result=ScanResult(), doc_year=doc.year,
+            base_year=base_year, default_target_year=period[1] if period else doc.year,
+            is_plan=doc.kind == "plan", is_bulletin=doc.kind == "bulletin", kind=doc.kind,
+            places=aggregate_places(self.home), review_year=review_year(doc))
+        self._sentence_id = 0
+
+    def scan(self) -> ScanResult:
+        frame = self.frame
+        section = "other"
+        section_year = None
+        region_context = self.home
+        text = self.norm.text
+        goal_list: int | None = None  # the year of the goals listed under "主要预期目标是："
+        for para in self.norm.paragraphs:
+            if para.is_table:
+                continue
+            ptext = text[para.start:para.end]
+            kind = ctx.heading_kind(ptext)
+            goal_list = self._goal_list(ptext, goal_list, kind)
+            if kind is not None:
+                years = ctx.year_mentions(ptext, frame.doc_year, frame.base_year)
+                if not years and section_year is not None and re.match(r"\s*[（(]", ptext):
+                    continue  # "（一）经济保持平稳增长" stays in its chapter's year
+                section = kind
+                # "一、2022年工作回顾": the year of a heading is the default year of its section
+                section_year = years[0].year if len(years) == 1 and not years[0].year2 else None
+                continue
+            dateline = DATELINE.match(ptext)
+            body_start = para.start + (dateline.end() if dateline else 0)
+            if not frame.is_plan:  # where a story was filed does not say whose figures follow
+                region_context = self._paragraph_region(DATELINE.sub("", ptext), region_context)
+            past = section_year is not None and (section == "review" or (
+                frame.doc_year is not None and section_year < frame.doc_year))
+            state = {"year": section_year if past else None, "since": None, "subject": None,
+                     "target_year": section_year if section_year is not None and not past else None}
+            if goal_list is not None and GOAL_LIST_INTRO.search(ptext) is None:
+                state.update({"year": None, "target_year": goal_list, "goal_list": True})
+            for start, end in sentences(text, body_start, para.end):
+                self._sentence_id += 1
+                self._sentence(start, end, section, region_context, state)
+        return frame.result
+
+    def _goal_list(self, ptext: str, current: int | None, heading: str | None) -> int | None:
+        """The target year while a list of goals runs: from a paragraph ending in 主要预期目标是：
+        through the bulleted or short paragraphs after it; a heading or a long paragraph ends it."""
+        if GOAL_LIST_INTRO.search(ptext):
+            years = [y.year for y in ctx.year_mentions(ptext, self.frame.doc_year, self.frame.base_year)
+                     if not y.year2]
+            return years[-1] if years else self.frame.default_target_year
+        if current is None or heading is not None:
+            return None
+        return current if GOAL_LIST_ITEM.match(ptext) or len(ptext) < 60 else None
+
+    def _paragraph_region(self, ptext: str, current: str) -> str:
+        """A paragraph about one other city (聊城坚决…) speaks for it until another takes over;
+        a city named only as a comparison (低于滨州…, 对标徐州) does not change the subject."""
+        found = {r.name for start, _, r in regions.find_regions(ptext)
+                 if not COMPARED.search(ptext[max(0, start - 3):start])}
+        home = regions.canonical_region(self.home)
+        if home in found:
+            return self.home
+        ancestors = regions.ancestors(home)  # a zone's text names its city without changing subject
+        peers = {name for name in found
+                 if name != home and name not in ancestors and not name.endswith(("省", "区"))}
+        if len(peers) == 1:
+            return peers.pop()
+        return current
+
+    def _sentence(self, s: int, e: int, section: str, region: str, state: dict) -> None:
+        frame = self.frame
+        stext = self.norm.text[s:e]
+        years = ctx.year_mentions(stext, frame.doc_year, frame.base_year)
+        obs_years = [y for y in years if y.role in ("obs", "partial")]
+        since = [y for y in years if y.role == "since"]
+        if since:
+            state["since"] = since[-1].year
+        quantities = find_quantities(stext, years, frame.result) if has_number(stext) else []
+        if quantities and not frame.is_plan:
+            # one news paragraph may run through several cities: 长沙…；武汉将…
+            region = self._paragraph_region(DATELINE.sub("", stext), region)
+        if quantities:
+            cues = [y.start for y in years if y.role == "target"] + \
+                [m.start() for m in TARGET_CUE.finditer(stext)]
+            plan_goal = not obs_years and state["year"] is None and (
+                (frame.is_plan and section != "review" and bool(PLAN_CUE.search(stext)))
+                # "二、2023年主要目标" in a work report: its numbers are that year's goals
+                or (section == "forward" and state.get("target_year") is not None)) \
+                or bool(state.get("goal_list"))
+            read_sentence(Sentence(frame, self._sentence_id, s, stext, years, quantities, cues,
+                                   plan_goal, section, region, state))
+        if obs_years:
+            state["year"] = obs_years[-1].year
+        elif not frame.is_plan and any(y.role == "span" and y.year2 for y in years):
+            # "“十三五”期间，…。森林蓄积量达到175.6亿立方米": the period's last year
+            state["year"] = [y for y in years if y.role == "span" and y.year2][-1].year2
+
+
+def review_year(doc: Document) -> int | None:
+    """A bulletin's year: the one its title names (2022年…统计公报), else the year before its date."""
+    if doc.kind != "bulletin":
+        return None
+    match = re.search(r"((?:19|20)\d{2})\s*年", str(doc.meta.get("title", "")))
+    if match:
+        return int(match.group(1))
+    return doc.year - 1 if doc.year else None
+
+
+def aggregate_places(home: str) -> dict[str, str]:
+    """全省/我省 → the home region's province, 全市/我市 → its city (a district's parent city),
+    全区/全县 → a district home itself; words with no known referent stay as written."""
+    if not home:
+        return {}
+    by_name = {r.name: r for r in regions.gazetteer()}
+    region = by_name.get(regions.canonical_region(home))
+    if region is None:
+        return {}
+    places: dict[str, str] = {}
+    chain = [region.name, *regions.ancestors(region.name)]
+    for name in chain:
+        level = by_name[name].level if name in by_name else ""
+        if level == "province":
+            places.update({"全省": name, "我省": name, "本省": name})
+        elif level == "prefecture" and "全市" not in places:
+            places.update({"全市": name, "我市": name, "本市": name})
+    if region.level in ("county", "zone"):
+        places.update({"全区": region.name, "全县": region.name})
+    return places
+
+
+def scan_document(doc: Document, norm: NormalizedText, registry: Registry,
+                  base_year: int | None = None) -> ScanResult:
+    return DocumentScanner(doc, norm, registry, base_year).scan()
