@@ -260,6 +260,7 @@ def hostile_suite(tmp_path_factory):
     return code, out, project
 
 
+@pytest.mark.slow
 def test_no_script_from_data_reaches_any_report(hostile_suite):
     code, out, _ = hostile_suite
     assert code == 0
@@ -274,6 +275,7 @@ def test_no_script_from_data_reaches_any_report(hostile_suite):
     assert escaped > 0, "the hostile text never reached a report: the test proves nothing"
 
 
+@pytest.mark.slow
 def test_no_formula_from_data_reaches_any_table(hostile_suite):
     code, out, project = hostile_suite
     workbooks = sorted(out.rglob("*.xlsx"))
