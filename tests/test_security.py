@@ -260,6 +260,7 @@ def hostile_suite(tmp_path_factory):
     return code, out, project
 
 
+@pytest.mark.slow
 def test_no_script_from_data_reaches_any_report(hostile_suite):
     code, out, _ = hostile_suite
     assert code == 0
@@ -274,6 +275,7 @@ def test_no_script_from_data_reaches_any_report(hostile_suite):
     assert escaped > 0, "the hostile text never reached a report: the test proves nothing"
 
 
+@pytest.mark.slow
 def test_no_formula_from_data_reaches_any_table(hostile_suite):
     code, out, project = hostile_suite
     workbooks = sorted(out.rglob("*.xlsx"))
@@ -291,3 +293,17 @@ def test_no_formula_from_data_reaches_any_table(hostile_suite):
             assert not frame[column].map(formula_like).any(), f"{path.name}: {column}"
             found += frame[column].str.startswith("'=").sum()
     assert found > 0, "the hostile notes never reached a table: the test proves nothing"
+
+
+def test_an_added_plan_whose_region_sorts_first_does_not_switch_the_home_region(tmp_path):
+    from dezhou_analysis.documents.reader import parse_documents
+    from dezhou_analysis.stages import documents_home_region, home_region
+    documents = _documents(tmp_path)
+    assert home_region(parse_documents(documents)) == "德州市"
+    (documents / "aaa_other_plan.txt").write_text(
+        "北京市某区发展规划\n到2022年，地区生产总值达到5000亿元。\n", encoding="utf-8")
+    (documents / "aaa_other_plan.meta.yml").write_text(
+        "title: 北京市某区发展规划\nkind: plan\nregion: 北京市\ndate: 2017-01-01\n", encoding="utf-8")
+    assert "北京市" < "德州市"
+    assert home_region(parse_documents(documents)) == "德州市"
+    assert documents_home_region(documents) == "德州市"

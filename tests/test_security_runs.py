@@ -74,6 +74,7 @@ def test_stale_partial_folders_are_removed(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["20260101-000000"]
 
 
+@pytest.mark.slow
 def test_two_runs_started_together_both_end_complete_and_unmixed(tmp_path):
     project = copy_project(tmp_path / "project")
     only = ["--only", "plan_extraction"]
@@ -102,6 +103,7 @@ def test_two_runs_started_together_both_end_complete_and_unmixed(tmp_path):
         (latest / "tables" / "data" / "assessment.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_runner_killed_with_sigkill_leaves_no_process_behind(tmp_path):
     project = copy_project(tmp_path / "project")
     process = subprocess.Popen(cli(project, "run", "--jobs", "2", "--only", "baseline",
