@@ -11,8 +11,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is written, not by every user of digests
+    import pandas as pd
 
 
 def md5_file(path: str | Path) -> str:
@@ -160,6 +162,7 @@ FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 def _cell(value):
     """A value openpyxl can write: missing values empty, numpy scalars as Python numbers."""
+    import pandas as pd
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and value != value:
