@@ -369,7 +369,7 @@ def execute_changed(tasks: list[Task], pool: KernelPool, cache: RunCache, stagin
     are made as it finishes while the kernels go on; one failure stops nothing."""
     if not tasks:
         return {}
-    _say(f"running {len(tasks)} notebooks in {len(pool)} kernels")
+    _say(f"running {_count(len(tasks), 'notebook')} in {_count(len(pool), 'kernel')}")
     finished: queue.Queue = queue.Queue()
     by_name = {task.name: task for task in tasks}
 
@@ -400,6 +400,10 @@ def execute_changed(tasks: list[Task], pool: KernelPool, cache: RunCache, stagin
             _say(f"  [{len(records)}/{len(tasks)}] {record['notebook']}: {record['status']} "
                  f"({record['seconds']} s; {by_name[record['notebook']].reason}){_failure_text(record)}")
     return records
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _failure_text(record: dict) -> str:
@@ -457,7 +461,7 @@ def report_outcome(records: dict[str, dict], final: Path, seconds: float) -> int
     """Say how the run ended, naming every failed notebook and cell; 1 if any failed."""
     failed = [r for r in records.values() if r["status"] != "ok"]
     ran = sum(1 for r in records.values() if r["cache"]["state"] == "ran")
-    _say(f"finished in {seconds:.1f} s ({ran} notebooks run, {len(records) - ran} unchanged)")
+    _say(f"finished in {seconds:.1f} s ({_count(ran, 'notebook')} run, {len(records) - ran} unchanged)")
     for record in failed:
         err = record["error"] or {}
         _say(f"FAILED {record['notebook']}: cell {err.get('cell')} ({err.get('ename')}: "
