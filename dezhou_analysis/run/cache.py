@@ -133,8 +133,9 @@ def what_changed(before: dict | None, now: dict) -> str:
             f"{k} {old.get(k, '—')!r} → {new.get(k, '—')!r}" for k in changed))
     for part, label in (("inputs", "inputs"), ("helpers", "helper modules")):
         old, new = before.get(part, {}), now[part]
+        names = sorted(set(old) | set(new), key=lambda n: (n.startswith("data/processed/"), n))
         files = [f"{name} ({'new' if name not in old else 'removed' if name not in new else 'changed'})"
-                 for name in sorted(set(old) | set(new)) if old.get(name) != new.get(name)]
+                 for name in names if old.get(name) != new.get(name)]  # raw files first: the cause
         if files:
             more = f" and {len(files) - 5} more" if len(files) > 5 else ""
             said.append(f"{label} changed: {', '.join(files[:5])}{more}")
