@@ -161,7 +161,7 @@ def cmd_assess(args: argparse.Namespace, paths: ProjectPaths) -> int:
 def cmd_run(args: argparse.Namespace, paths: ProjectPaths) -> int:
     from dezhou_analysis.run.runner import run_suite
     return run_suite(paths, params_file=args.params, overrides=args.param or [], jobs=args.jobs,
-                     out=Path(args.out) if args.out else None, only=args.only)
+                     out=Path(args.out) if args.out else None, only=args.only, force=args.force)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -218,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     p.add_argument("--out", help="output folder of this run (default outputs/<run>)")
     p.add_argument("--only", nargs="*", help="run only these notebooks (names without .ipynb)")
+    p.add_argument("--force", action="store_true",
+                   help="make everything again, even what nothing changed for (ignore outputs/.cache)")
     p.set_defaults(func=cmd_run)
     return parser
 

@@ -11,8 +11,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is written, not by every user of digests
+    import pandas as pd
 
 
 def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
@@ -200,6 +202,7 @@ EXCEL_MAX_ROWS = 1_048_576
 def _cell(value):
     """A value openpyxl can write: missing values empty, numpy scalars as Python numbers, text
     without the control characters a cell cannot hold."""
+    import pandas as pd
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and value != value:

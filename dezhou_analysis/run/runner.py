@@ -1,5 +1,12 @@
-"""The runner: parse → panel → assessment → notebooks (papermill, several at once) → HTML
-(nbconvert: a report without code and a full version) → index.html and manifest.json.
+"""The runner: parse → panel → assessment → notebooks (papermill, in a pool of warm kernels) →
+HTML (nbconvert: a report without code and a full version) → index.html and manifest.json.
+
+A run costs what changed. The data phase runs only when the raw files, the package, the
+environment or the assessment settings changed (or data/processed was rewritten by someone
+else); a notebook runs only when its key changed (its code, parameters, inputs by content,
+package or environment: `cache.py`), otherwise its last outputs are copied in and the run says
+"unchanged" for it. `--force` makes everything again. The imports are paid once per kernel, not
+once per notebook (`engine.py`).
 
 The run folder is built under a temporary name and renamed when complete, so a killed run never
 leaves a half-written run beside the earlier ones. A failing notebook does not stop the others;
@@ -8,15 +15,18 @@ its partial output is kept and the run ends non-zero naming it and the failing c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import html
 import json
-import multiprocessing
 import os
+import queue
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dezhou_analysis import __version__
@@ -30,17 +40,30 @@ from dezhou_analysis.core.files import (
     xlsx_bytes,
 )
 from dezhou_analysis.core.paths import ProjectPaths
+from dezhou_analysis.run.cache import (
+    RunCache,
+    RunInputs,
+    digest,
+    environment_fingerprint,
+    package_fingerprint,
+    stamp,
+    tree_digests,
+    what_changed,
+)
+from dezhou_analysis.run.engine import Job, KernelPool
 from dezhou_analysis.run.params import (
+    Declared,
     declared_parameters,
     parse_overrides,
     read_params_file,
     resolve,
 )
-from dezhou_analysis.run.workers import die_with_parent
 
 NOTEBOOK_ORDER = ("plan_extraction", "baseline", "indicator_trends", "target_reachability",
                   "scenarios", "industries")
 KERNEL = "python3"
+DATA_TABLES = ("assessment", "observations", "conflicts", "exclusions", "plan_targets",
+               "plan_observations")
 
 
 def discover_notebooks(folder: Path) -> list[Path]:
@@ -51,6 +74,8 @@ def discover_notebooks(folder: Path) -> list[Path]:
 
 @dataclass
 class Task:
+    """One notebook of the run: where it comes from and goes, its parameters, and its key (the
+    digest of everything its outputs depend on) with the parts the key was made from."""
     name: str
     source: str
     output_notebook: str
@@ -60,35 +85,33 @@ class Task:
     cwd: str
     cell_timeout: int
     log: str
+    parts: dict = field(default_factory=dict)
+    key: str = ""
+    reason: str = ""
+
+    def job(self) -> Job:
+        return Job(self.name, self.source, self.output_notebook, self.parameters, self.cwd,
+                   self.cell_timeout, self.log)
+
+    def outputs(self, staging: Path) -> dict[str, Path]:
+        """Every file this notebook made in the run folder, by its path there."""
+        files = {}
+        for path in (self.output_notebook, self.report_html, self.full_html, self.log):
+            if Path(path).is_file():
+                files[Path(path).relative_to(staging).as_posix()] = Path(path)
+        for sub in ("figures", "tables"):
+            folder = staging / sub / self.name
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if path.is_file() and not path.name.startswith("."):
+                    files[path.relative_to(staging).as_posix()] = path
+        return files
 
 
-def execute(task: Task) -> dict:
-    """Run one notebook and export both HTML flavours; never raises (failures are reported)."""
-    import logging
-
-    import papermill as pm
-    logging.getLogger("papermill").setLevel(logging.WARNING)
-    _log_to(task.log)
-    started = time.perf_counter()
-    record = {"notebook": task.name, "status": "ok", "error": None}
-    try:
-        pm.execute_notebook(task.source, task.output_notebook, parameters=task.parameters,
-                            kernel_name=KERNEL, cwd=task.cwd, progress_bar=False, log_output=False,
-                            execution_timeout=task.cell_timeout, request_save_on_cell_execute=True)
-    except pm.PapermillExecutionError as exc:
-        record["status"] = "failed"
-        record["error"] = {**_cell_in_source(task.output_notebook, exc.cell_index),
-                           "execution_count": exc.exec_count, "ename": exc.ename,
-                           "evalue": str(exc.evalue)[:500]}
-    except Exception as exc:  # timeouts, dead kernels, missing kernels
-        record["status"] = "failed"
-        record["error"] = {**_cell_in_source(task.output_notebook, _failing_cell(task.output_notebook)),
-                           "execution_count": None, "ename": type(exc).__name__,
-                           "evalue": str(exc).splitlines()[0][:500] if str(exc) else ""}
-    record["execute_seconds"] = round(time.perf_counter() - started, 2)
+def export_reports(task: Task, record: dict) -> dict:
+    """Both HTML flavours of an executed notebook (also of a failed one: its partial output)."""
+    from dezhou_analysis.run.export import export_html
     exported = time.perf_counter()
     if Path(task.output_notebook).exists():
-        from dezhou_analysis.run.export import export_html
         try:
             export_html(task.output_notebook, task.report_html, with_code=False)
             export_html(task.output_notebook, task.full_html, with_code=True)
@@ -97,65 +120,30 @@ def execute(task: Task) -> dict:
             record["error"] = record["error"] or {"cell": None, "execution_count": None,
                                                   "ename": type(exc).__name__, "evalue": str(exc)[:500]}
     record["export_seconds"] = round(time.perf_counter() - exported, 2)
-    record["seconds"] = round(time.perf_counter() - started, 2)
+    record["seconds"] = round(record.get("execute_seconds", 0.0) + record["export_seconds"], 2)
     return record
 
 
-def _log_to(path: str) -> None:
-    """Send this worker's (and its kernels') stdout and stderr to the notebook's log file."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-
-
-def _cell_in_source(path: str, executed_index: int | None) -> dict:
-    """The failing cell as the user sees it in notebooks/: its index there and its first line.
-
-    papermill inserts an `injected-parameters` cell; indices after it are shifted back by one.
-    """
-    import nbformat
-    if executed_index is None:
-        return {"cell": None, "source": ""}
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:
-        return {"cell": executed_index, "source": ""}
-    injected = [i for i, c in enumerate(nb.cells)
-                if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
-    shift = sum(1 for i in injected if i < executed_index)
-    source = nb.cells[executed_index].source.strip().splitlines() if executed_index < len(nb.cells) else []
-    return {"cell": executed_index - shift, "source": source[0][:120] if source else ""}
-
-
-def _failing_cell(path: str) -> int | None:
-    """The cell that was running when a notebook stopped (timeout, dead kernel): papermill saves
-    after each cell, so it is the last cell that started."""
-    import nbformat
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:
-        return None
-    started = [index for index, cell in enumerate(nb.cells)
-               if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
-    flagged = [index for index, cell in enumerate(nb.cells)
-               if cell.get("metadata", {}).get("papermill", {}).get("exception")]
-    if flagged:
-        return flagged[0]
-    return started[-1] if started else None
-
-
-def write_data_tables(processed: Path, folder: Path) -> None:
-    """The run's own copy of the processed tables, as CSV and XLSX, for briefings."""
+def write_data_tables(processed: Path, folder: Path, cache: RunCache | None = None,
+                      key_parts: dict | None = None) -> None:
+    """The run's own copy of the processed tables, as CSV and XLSX, for briefings; the XLSX are
+    taken from the cache while the tables are the same."""
+    key = digest({"tables": {name: sha256_file(processed / f"{name}.csv") for name in DATA_TABLES
+                             if (processed / f"{name}.csv").exists()}, **(key_parts or {})})
+    entry = cache.lookup("data", key) if cache else None
+    if entry is not None:
+        entry.copy_into(folder)
+        return
     import pandas as pd
-    for name in ("assessment", "observations", "conflicts", "exclusions", "plan_targets",
-                 "plan_observations"):
+    for name in DATA_TABLES:
         source = processed / f"{name}.csv"
         if source.exists():
             frame = pd.read_csv(source, keep_default_na=False, na_values=[""])
             write_bytes_atomic(folder / f"{name}.csv", source.read_bytes())
             write_bytes_atomic(folder / f"{name}.xlsx", xlsx_bytes({name: frame}))
+    if cache:
+        cache.store("data", key, {p.name: p for p in sorted(folder.glob("*")) if p.is_file()},
+                    {"made": stamp()})
 
 
 def _skip_uri_grammar() -> None:
@@ -163,16 +151,6 @@ def _skip_uri_grammar() -> None:
     (about 1.5 s, present whenever jupyterlab is installed); notebook validation never needs it,
     so the runner does without it. Must run before nbformat is first imported."""
     sys.modules.setdefault("rfc3987_syntax", None)
-
-
-def _preload() -> None:
-    """Import papermill and nbconvert (and build the HTML exporters) once in the parent, so
-    forked workers start with them loaded instead of importing them each."""
-    import papermill  # noqa: F401
-
-    from dezhou_analysis.run.export import exporter
-    exporter(True)
-    exporter(False)
 
 
 def _say(text: str) -> None:
@@ -189,10 +167,11 @@ class RunPlan:
     runner: dict
     settings: AssessmentSettings
     jobs: int
+    code: dict = field(default_factory=dict)  # the package and environment fingerprints
 
 
 def plan_run(paths: ProjectPaths, params_file: str | None, overrides: list[str] | None,
-             jobs: int, only: list[str] | None) -> RunPlan:
+             jobs: int, only: list[str] | None, cache: RunCache | None = None) -> RunPlan:
     """Find the notebooks and resolve the parameters; any problem is one ParameterError."""
     from dezhou_analysis.core.errors import ParameterError
     notebooks = discover_notebooks(paths.notebooks)
@@ -204,8 +183,9 @@ def plan_run(paths: ProjectPaths, params_file: str | None, overrides: list[str] 
                              f"{', '.join(p.stem for p in notebooks)}")
     if jobs < 1:
         raise ParameterError(f"--jobs {jobs}: expected 1 or more")
+    code = {"package": package_fingerprint(), "environment": environment_fingerprint(KERNEL)}
     # parameters are checked against every notebook, also those --only leaves out
-    declared = {p.stem: declared_parameters(p) for p in notebooks}
+    declared = {p.stem: declared_in(p, cache, code) for p in notebooks}
     raw = read_params_file(params_file)
     for key, value in parse_overrides(overrides or []).items():
         if isinstance(value, dict) and isinstance(raw.get(key), dict):
@@ -215,12 +195,86 @@ def plan_run(paths: ProjectPaths, params_file: str | None, overrides: list[str] 
     per_notebook, runner = resolve(raw, declared)
     settings = AssessmentSettings.from_params(**per_notebook.get("target_reachability", {}))
     chosen = [p for p in notebooks if not only or p.stem in only]
-    return RunPlan(chosen, declared, per_notebook, runner, settings, jobs)
+    return RunPlan(chosen, declared, per_notebook, runner, settings, jobs, code)
 
 
-def prepare_data(paths: ProjectPaths, settings: AssessmentSettings):
+def declared_in(notebook: Path, cache: RunCache | None, code: dict) -> dict[str, Declared]:
+    """A notebook's declared parameters, read by papermill once per version of the notebook
+    (importing papermill costs more than a run in which nothing changed)."""
+    key = digest({"notebook": sha256_file(notebook), **code}) + ".json"
+    stored = cache.read_text("parameters", key) if cache else None
+    if stored:
+        try:
+            return {name: Declared(name, *fields) for name, fields in json.loads(stored).items()}
+        except (ValueError, TypeError):
+            pass
+    declared = declared_parameters(notebook)
+    if cache:
+        cache.write_text("parameters", key, json.dumps(
+            {d.name: [d.type, d.default, d.help] for d in declared.values()}, ensure_ascii=False))
+    return declared
+
+
+class DataPhase:
+    """The parse, panel and assessment every report reads: made now, or found current in
+    data/processed and loaded only if something (the index page) asks for them."""
+
+    def __init__(self, paths: ProjectPaths, settings: AssessmentSettings, ran: bool,
+                 data=None, assessment=None):
+        self.paths, self.settings, self.ran = paths, settings, ran
+        self._data, self._assessment = data, assessment
+
+    @property
+    def data(self):
+        if self._data is None:
+            from dezhou_analysis.stages import load_processed
+            self._data = load_processed(self.paths.documents, self.paths.yearbook, self.paths.processed)
+            if self._data is None:  # rewritten under us: make it again
+                self._data, self._assessment = make_data(self.paths, self.settings)
+        return self._data
+
+    @property
+    def assessment(self):
+        if self._assessment is None:
+            from dezhou_analysis.stages import load_assessment
+            self._assessment = load_assessment(self.paths.documents, self.paths.yearbook,
+                                               self.paths.processed, self.settings)
+            if self._assessment is None:
+                self._data, self._assessment = make_data(self.paths, self.settings)
+        return self._assessment
+
+
+def data_phase_key(paths: ProjectPaths, plan: RunPlan) -> dict:
+    """What data/processed is made from: the raw files, the code and the assessment settings,
+    and what data/processed held when it was made (so a file rewritten since is noticed)."""
+    raw = tree_digests(paths.root, paths.root / "data" / "raw")
+    return {"key": digest({"raw": raw, **plan.code, "settings": dataclasses.asdict(plan.settings)}),
+            "processed": tree_digests(paths.root, paths.processed)}
+
+
+def data_is_current(paths: ProjectPaths, plan: RunPlan, cache: RunCache) -> bool:
+    """Whether data/processed was made from today's raw files, code and settings (never under
+    --force)."""
+    recorded = cache.read_text("data_phase", "current.json")
+    try:
+        return bool(recorded) and json.loads(recorded) == data_phase_key(paths, plan)
+    except ValueError:
+        return False
+
+
+def prepare_data(paths: ProjectPaths, plan: RunPlan, cache: RunCache, current: bool) -> DataPhase:
     """The data phase: parse, build the panel, assess every target, all into data/processed,
-    before any notebook starts; every report then reads the same panel and assessment."""
+    before any notebook starts; every report then reads the same panel and assessment. Skipped
+    when it is current (`data_is_current`)."""
+    if current:
+        _say(f"dezhou-analysis {__version__}: data unchanged (data/processed is current)")
+        return DataPhase(paths, plan.settings, ran=False)
+    data, assessment = make_data(paths, plan.settings)
+    cache.write_text("data_phase", "current.json", json.dumps(data_phase_key(paths, plan)))
+    return DataPhase(paths, plan.settings, True, data, assessment)
+
+
+def make_data(paths: ProjectPaths, settings: AssessmentSettings):
     from dezhou_analysis.stages import assess_panel, run_panel, write_assessment
     _say(f"dezhou-analysis {__version__}: parsing documents and building the panel")
     data = run_panel(paths.documents, None, paths.yearbook, paths.processed)
@@ -268,36 +322,89 @@ def notebook_parameters(plan: RunPlan, name: str, paths: ProjectPaths, staging: 
 
 
 def make_tasks(plan: RunPlan, paths: ProjectPaths, staging: Path) -> list[Task]:
+    """One task per notebook, each with its key: measured after the data phase, since the
+    processed tables are among every notebook's inputs."""
+    inputs = RunInputs.measure(paths.root, paths.notebooks, KERNEL, plan.code["package"])
     tasks = []
     for path in plan.notebooks:
+        params = notebook_parameters(plan, path.stem, paths, staging)
+        parts = inputs.notebook_parts(path, params)
         tasks.append(Task(path.stem, str(path), str(staging / "notebooks" / path.name),
                           str(staging / "reports" / f"{path.stem}.html"),
-                          str(staging / "full" / f"{path.stem}.html"),
-                          notebook_parameters(plan, path.stem, paths, staging), str(paths.notebooks),
-                          int(plan.runner["cell_timeout"]), str(staging / "logs" / f"{path.stem}.log")))
-    return longest_first(tasks, paths.outputs)
+                          str(staging / "full" / f"{path.stem}.html"), params, str(paths.notebooks),
+                          int(plan.runner["cell_timeout"]), str(staging / "logs" / f"{path.stem}.log"),
+                          parts, digest(parts)))
+    return tasks
 
 
-def execute_all(tasks: list[Task], jobs: int) -> dict[str, dict]:
-    """Run the notebooks, `jobs` at a time, each in a forked worker; one failure stops nothing."""
-    _say(f"running {len(tasks)} notebooks, {min(jobs, len(tasks))} at a time")
-    _preload()
+def reuse_unchanged(tasks: list[Task], cache: RunCache, staging: Path) -> dict[str, dict]:
+    """Copy in the outputs of every notebook whose key is in the cache; say why the others run."""
+    reused = {}
+    for task in tasks:
+        entry = cache.lookup("notebooks", task.key, task.name)
+        if entry is not None:
+            entry.copy_into(staging)
+            record = dict(entry.meta["record"])
+            record["cache"] = {"state": "unchanged", "key": task.key, "made": entry.meta.get("made"),
+                               "reason": f"nothing it depends on changed since {entry.meta.get('made')}"}
+            reused[task.name] = record
+            _say(f"  {task.name}: unchanged (made {entry.meta.get('made')})")
+            continue
+        if cache.force:
+            task.reason = "--force"
+        else:
+            before = cache.latest("notebooks", task.name)
+            task.reason = what_changed(before.meta.get("parts") if before else None, task.parts)
+    return reused
+
+
+def start_kernels(size: int, paths: ProjectPaths, staging: Path, stack: ExitStack) -> KernelPool:
+    """The pool, started now so its kernels import the stack while the caller goes on."""
+    return stack.enter_context(KernelPool(size, KERNEL, paths.root, paths.notebooks,
+                                          staging / "logs" / "kernels.log"))
+
+
+def execute_changed(tasks: list[Task], pool: KernelPool, cache: RunCache, staging: Path,
+                    outputs: Path) -> dict[str, dict]:
+    """Run the notebooks in the pool, longest first; each one's HTML export and cache entry
+    are made as it finishes while the kernels go on; one failure stops nothing."""
+    if not tasks:
+        return {}
+    _say(f"running {_count(len(tasks), 'notebook')} in {_count(len(pool), 'kernel')}")
+    finished: queue.Queue = queue.Queue()
+    by_name = {task.name: task for task in tasks}
+
+    def finish(task: Task, record: dict) -> None:
+        try:
+            record = export_reports(task, record)
+            record["cache"] = {"state": "ran", "key": task.key, "reason": task.reason}
+            if record["status"] == "ok":
+                cache.store("notebooks", task.key, task.outputs(staging),
+                            {"parts": task.parts, "record": record, "made": stamp()}, name=task.name)
+        except Exception as exc:  # a defect here must not leave the run waiting for the record
+            record.update(status="failed", seconds=record.get("seconds"),
+                          cache={"state": "ran", "key": task.key, "reason": task.reason},
+                          error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:500]})
+        finished.put(record)
+
     records: dict[str, dict] = {}
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        futures = {pool.submit(execute, task): task for task in tasks}
-        for done, future in enumerate(as_completed(futures), 1):
-            task = futures[future]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dezhou-export") as exports:
+        for task in longest_first(tasks, outputs):
+            pool.submit(task.job(), lambda job, record: exports.submit(finish, by_name[job.name], record))
+        pool.no_more_jobs()  # each kernel shuts down as soon as the queue is empty
+        while len(records) < len(tasks):
             try:
-                record = future.result()
-            except Exception as exc:  # the worker itself died
-                record = {"notebook": task.name, "status": "failed", "seconds": None,
-                          "error": {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)}}
-            records[task.name] = record
-            _say(f"  [{done}/{len(tasks)}] {task.name}: {record['status']} "
-                 f"({record['seconds']} s){_failure_text(record)}")
-    return {t.name: records[t.name] for t in sorted(tasks, key=lambda t: _order(t.name))}
+                record = finished.get(timeout=1.0)
+            except queue.Empty:
+                continue
+            records[record["notebook"]] = record
+            _say(f"  [{len(records)}/{len(tasks)}] {record['notebook']}: {record['status']} "
+                 f"({record['seconds']} s; {by_name[record['notebook']].reason}){_failure_text(record)}")
+    return records
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _failure_text(record: dict) -> str:
@@ -307,20 +414,42 @@ def _failure_text(record: dict) -> str:
     return f" — cell {err.get('cell')} `{err.get('source', '')}`: {err.get('ename')}: {err.get('evalue')}"
 
 
-def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, data, assessment,
-               records: dict[str, dict], started: dt.datetime, clock: float, phases: dict) -> None:
+RUN_NAME = "RUN-NAME-9f1c2e"  # stands for the run's name in a cached index page
+
+
+def render_index_page(data_phase: DataPhase, records: list[dict], manifest: dict,
+                      cache: RunCache, code: dict) -> str:
+    """index.html; the page is taken from the cache while the assessment, the notebooks' states
+    and the parameters are the same (only the run's name is filled in)."""
+    shown = [{k: r.get(k) for k in ("notebook", "status", "error", "seconds")} for r in records]
+    key = digest({"processed": tree_digests(data_phase.paths.root, data_phase.paths.processed),
+                  "records": shown, "parameters": manifest["parameters"], **code}) + ".html"
+    page = cache.read_text("index", key)
+    if page is None:
+        from dezhou_analysis.reports.index_page import render_index
+        from dezhou_analysis.run.webfont import embed
+        page = embed(render_index(data_phase.assessment, records, {**manifest, "run": RUN_NAME},
+                                  data_phase.data.parse.documents))
+        cache.write_text("index", key, page)
+    return page.replace(RUN_NAME, html.escape(manifest["run"], quote=True))
+
+
+def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, data_phase: DataPhase,
+               records: dict[str, dict], cache: RunCache, started: dt.datetime, clock: float,
+               phases: dict) -> None:
     """Tables, index and manifest into the staging folder, then swap it in as the run."""
-    from dezhou_analysis.reports.index_page import render_index
-    from dezhou_analysis.run.webfont import embed
     finishing = time.perf_counter()
-    write_data_tables(paths.processed, staging / "tables" / "data")
+    write_data_tables(paths.processed, staging / "tables" / "data", cache, plan.code)
     ordered = list(records.values())
     manifest = build_manifest(paths, staging, started, plan.per_notebook, plan.runner, ordered,
                               plan.jobs, time.perf_counter() - clock)
     from dezhou_analysis.stages import data_quality_counts
-    manifest["data_quality"] = data_quality_counts(data)  # shown on the index
+    manifest["data_quality"] = data_quality_counts(data_phase.data)  # shown on the index
+    manifest["cache"] = {"force": cache.force, "data_phase": "ran" if data_phase.ran else "unchanged",
+                         "ran": [r["notebook"] for r in ordered if r["cache"]["state"] == "ran"],
+                         "unchanged": [r["notebook"] for r in ordered if r["cache"]["state"] == "unchanged"]}
     write_text_atomic(staging / "index.html",
-                      embed(render_index(assessment, ordered, manifest, data.parse.documents)))
+                      render_index_page(data_phase, ordered, manifest, cache, plan.code))
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
     phases["index_and_manifest"] = round(time.perf_counter() - finishing, 2)
     manifest["seconds_by_phase"] = phases
@@ -334,7 +463,8 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
 def report_outcome(records: dict[str, dict], final: Path, seconds: float) -> int:
     """Say how the run ended, naming every failed notebook and cell; 1 if any failed."""
     failed = [r for r in records.values() if r["status"] != "ok"]
-    _say(f"finished in {seconds:.1f} s")
+    ran = sum(1 for r in records.values() if r["cache"]["state"] == "ran")
+    _say(f"finished in {seconds:.1f} s ({_count(ran, 'notebook')} run, {len(records) - ran} unchanged)")
     for record in failed:
         err = record["error"] or {}
         _say(f"FAILED {record['notebook']}: cell {err.get('cell')} ({err.get('ename')}: "
@@ -345,24 +475,50 @@ def report_outcome(records: dict[str, dict], final: Path, seconds: float) -> int
 
 
 def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: list[str] | None = None,
-              jobs: int = 2, out: Path | None = None, only: list[str] | None = None) -> int:
+              jobs: int = 2, out: Path | None = None, only: list[str] | None = None,
+              force: bool = False) -> int:
     """The whole suite: plan → data → run folder → notebooks → tables, index, manifest.
 
     params_file / overrides: notebook parameters (YAML file, `-p key=value`); jobs: notebooks run
-    at once; out: the run folder (default outputs/<timestamp>); only: notebook names to run.
+    at once (kernels in the pool); out: the run folder (default outputs/<timestamp>); only:
+    notebook names to run; force: make everything again, whatever the cache holds.
     Returns the exit code: 0, or 1 when a notebook failed (the others still ran)."""
     started, clock = dt.datetime.now(), time.perf_counter()
     _skip_uri_grammar()
-    plan = plan_run(paths, params_file, overrides, jobs, only)
-    data, assessment = prepare_data(paths, plan.settings)
-    phases = {"data": round(time.perf_counter() - clock, 2)}
+    cache = RunCache(paths.outputs / ".cache", force)
+    plan = plan_run(paths, params_file, overrides, jobs, only, cache)
+    _use_font_cache(cache, plan)
     final, staging = open_run_folder(paths.outputs, out, started)
-    tasks = make_tasks(plan, paths, staging)
-    notebooks_started = time.perf_counter()
-    records = execute_all(tasks, jobs)
-    phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
-    finish_run(paths, plan, staging, final, data, assessment, records, started, clock, phases)
+    try:
+        with ExitStack() as stack:
+            size = min(jobs, len(plan.notebooks))
+            current = data_is_current(paths, plan, cache)
+            # something changed in the data: the notebooks will most likely run, so the kernels
+            # import the stack while the data phase works
+            pool = None if current else start_kernels(size, paths, staging, stack)
+            data_phase = prepare_data(paths, plan, cache, current)
+            phases = {"data": round(time.perf_counter() - clock, 2)}
+            tasks = make_tasks(plan, paths, staging)
+            records = reuse_unchanged(tasks, cache, staging)
+            changed = [t for t in tasks if t.name not in records]
+            notebooks_started = time.perf_counter()
+            if changed and pool is None:
+                pool = start_kernels(min(size, len(changed)), paths, staging, stack)
+            records.update(execute_changed(changed, pool, cache, staging, paths.outputs))
+            phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
+        records = {t.name: records[t.name] for t in sorted(tasks, key=lambda t: _order(t.name))}
+        finish_run(paths, plan, staging, final, data_phase, records, cache, started, clock, phases)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    cache.prune()
     return report_outcome(records, final, time.perf_counter() - clock)
+
+
+def _use_font_cache(cache: RunCache, plan: RunPlan) -> None:
+    """Font subsets on disk, in a folder named after the package and environment they came from."""
+    from dezhou_analysis.run.webfont import keep_subsets_in
+    keep_subsets_in(cache.root / "fonts" / digest(plan.code)[:24])
 
 
 #: seconds a notebook took when no earlier run says otherwise (measured on 2 cores)

@@ -8,9 +8,13 @@ from the same Noto Sans CJK SC font the charts use — tens of kilobytes, not me
 from __future__ import annotations
 
 import base64
+import hashlib
 import importlib.resources
 import io
 from functools import lru_cache
+from pathlib import Path
+
+from dezhou_analysis.core.files import write_bytes_atomic
 
 FAMILY = "DZ CJK"
 
@@ -32,10 +36,34 @@ def cjk_characters(text: str) -> str:
     return "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80 or ch in "“”‘’"}))
 
 
+#: a folder where subsets are kept between runs (the runner sets it; None: this process only)
+_stored: Path | None = None
+
+
+def keep_subsets_in(folder: Path | None) -> None:
+    """Keep subsets on disk so a page whose characters did not change costs no subsetting; the
+    folder must belong to one font and one fontTools (the runner names it after both)."""
+    global _stored
+    _stored = Path(folder) if folder else None
+
+
 @lru_cache(maxsize=64)
 def subset_woff(characters: str) -> bytes | None:
     if not characters:
         return None
+    stored = _stored / f"{hashlib.sha256(characters.encode('utf-8')).hexdigest()}.woff" if _stored else None
+    if stored is not None and stored.is_file():
+        return stored.read_bytes()
+    data = _subset(characters)
+    if stored is not None and data:
+        try:
+            write_bytes_atomic(stored, data)
+        except OSError:
+            pass  # the cache is a convenience; the page is made either way
+    return data
+
+
+def _subset(characters: str) -> bytes | None:
     path = _font_path()
     if path is None:
         return None
