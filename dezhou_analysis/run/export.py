@@ -41,11 +41,17 @@ def remote_references(html: str) -> list[str]:
     return found
 
 
+def with_print_style(html: str) -> str:
+    """The suite's print stylesheet (A4, no navigation, clean table breaks) in the page head."""
+    from dezhou_analysis.reports.common import PRINT_CSS
+    return html.replace("</head>", f"<style>{PRINT_CSS}</style>\n</head>", 1)
+
+
 def export_html(notebook: str | Path, target: str | Path, with_code: bool) -> Path:
     from dezhou_analysis.run.webfont import embed
     nb = nbformat.read(str(notebook), as_version=4)
     body, _ = exporter(with_code).from_notebook_node(nb)
-    body = embed(body)
+    body = embed(with_print_style(body))
     remote = remote_references(body)
     if remote:
         raise RuntimeError(f"{target}: the page would fetch from other hosts: {remote[:3]}")

@@ -314,8 +314,9 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
     ordered = list(records.values())
     manifest = build_manifest(paths, staging, started, plan.per_notebook, plan.runner, ordered,
                               plan.jobs, time.perf_counter() - clock)
-    write_text_atomic(staging / "index.html",
-                      embed(render_index(assessment, ordered, manifest, data.parse.documents)))
+    template = write_needed_template(staging, assessment, data)
+    write_text_atomic(staging / "index.html", embed(
+        render_index(assessment, ordered, manifest, data.parse.documents, template)))
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
     phases["index_and_manifest"] = round(time.perf_counter() - finishing, 2)
     manifest["seconds_by_phase"] = phases
@@ -324,6 +325,20 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
                       json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     os.replace(staging, final)
     _update_latest(paths.outputs, final)
+
+
+def write_needed_template(staging: Path, assessment, data) -> str | None:
+    """The fill-in template holding exactly the indicators the index lists as data needed;
+    its path in the run folder, or None when every target can be assessed."""
+    from dezhou_analysis.reports.data_needed import (
+        TEMPLATE_NAME,
+        data_needed,
+        write_needed_template,
+    )
+    from dezhou_analysis.stages import home_region
+    written = write_needed_template(data_needed(assessment), staging / TEMPLATE_NAME,
+                                    region=home_region(data.parse))
+    return TEMPLATE_NAME if written else None
 
 
 def report_outcome(records: dict[str, dict], final: Path, seconds: float) -> int:
