@@ -180,7 +180,7 @@ FLAG_LABELS = {
     "c": ("普查口径", "census basis"), "q": ("非全年", "partial year"),
 }
 _FLAG_WORDS = {
-    "d": ("derived", "推算", "÷", "×"), "e": ("estimat", "inferred", "预计", "估计", "约"),
+    "d": ("derived", "推算", "÷", "×"), "e": ("estimat", "预计", "估计", "约"),
     "p": ("provisional", "初步", "快报", "preliminary"), "c": ("census", "普查"),
 }
 

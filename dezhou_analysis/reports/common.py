@@ -157,7 +157,8 @@ def show_table(ctx: ReportContext, frame: pd.DataFrame, name: str, title_zh: str
     else:
         body = shown.to_html(index=False, escape=True, na_rep="—", classes="dz-table", border=0)
     more = "" if len(frame) <= max_rows else f"<p>… {len(frame) - max_rows} more rows in {esc(name)}.csv</p>"
-    show_html(f'<div class="dz-table-wrap"><p class="dz-caption"><b>{title}</b></p>{body}{more}</div>')
+    show_html(f'<div class="dz-table-wrap"><p class="dz-caption"><b>{title}</b></p>{body}{more}'
+              f"{flags_legend(ctx, frame)}</div>")
     return shown
 
 
@@ -213,7 +214,7 @@ COLUMN_LABELS = {
     "values": ("数值个数", "values"), "years": ("年份", "years"), "table": ("表", "table"),
     "growth_%": ("增速（%）", "growth (%)"), "growth_kind": ("增速类型", "kind of growth"),
     "primary_share": ("第一产业（%）", "primary (%)"), "secondary_share": ("第二产业（%）", "secondary (%)"),
-    "tertiary_share": ("第三产业（%）", "tertiary (%)"), "is_derived": ("推算值", "derived"),
+    "tertiary_share": ("第三产业（%）", "tertiary (%)"), "is_derived": ("标记", "flags"),
     "source_doc": ("文件", "document"), "source_line": ("行", "line"),
     "source_quote": ("原文", "quotation"), "source_section": ("位置", "part of the plan"),
     "kind_source": ("类型依据", "kind taken from"), "also_stated": ("另见", "also stated at"),
@@ -246,7 +247,9 @@ def display_frame(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         values = frame[column]
         name = str(column)
-        if name in PROBABILITY_COLUMNS:
+        if name == "is_derived":  # the derived flag, shown as charts show it
+            cells = ["d" if v is True or v == 1 else "" for v in values]
+        elif name in PROBABILITY_COLUMNS:
             cells = [format_p(v) for v in values]
         elif name in YEAR_COLUMNS:
             cells = [format_year(v) for v in values]
@@ -357,16 +360,23 @@ def show_figure(ctx: ReportContext, fig, name: str, alt: str = "") -> pd.DataFra
     return data
 
 
+def flags_legend(ctx: ReportContext, frame: pd.DataFrame) -> str:
+    """The legend of the observation flags a table shows (none: no legend)."""
+    from dezhou_analysis.reports.charts import flag_legend
+    used = set()
+    if "flags" in frame.columns:
+        used |= set("".join(str(f) for f in frame["flags"].dropna()))
+    if "is_derived" in frame.columns and frame["is_derived"].fillna(False).astype(bool).any():
+        used.add("d")
+    return f'<p class="dz-flags">{esc(flag_legend(used, ctx.language))}</p>' if used else ""
+
+
 def data_details(ctx: ReportContext, data: pd.DataFrame | None) -> str:
     """The table alternative of a chart: collapsed under it, the same values, flags explained."""
     if data is None or data.empty:
         return ""
-    from dezhou_analysis.reports.charts import flag_legend
     shown = display_frame(ctx, data)
-    legend = ""
-    if "flags" in data.columns:
-        used = set("".join(str(f) for f in data["flags"].dropna()))
-        legend = f'<p class="dz-flags">{esc(flag_legend(used, ctx.language))}</p>' if used else ""
+    legend = flags_legend(ctx, data)
     body = shown.to_html(index=False, escape=True, na_rep="—", classes="dz-table", border=0)
     return (f'<details class="dz-data"><summary>{esc(ctx.t("图表数据", "Data table"))} '
             f'({len(data)} {esc(ctx.t("行", "rows"))})</summary>'
@@ -397,6 +407,8 @@ PRINT_CSS = """
   thead { display: table-header-group; }
   tr, img, figure { break-inside: avoid; page-break-inside: avoid; }
   th { position: static !important; }
+  td, th { overflow-wrap: break-word !important; max-width: none !important; }
+  .jp-Cell { padding: 0 !important; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
   img { max-width: 100% !important; height: auto !important; max-height: 240mm; }
   a { color: #000; text-decoration: none; }

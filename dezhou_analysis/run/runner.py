@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -341,6 +342,26 @@ def write_needed_template(staging: Path, assessment, data) -> str | None:
     return TEMPLATE_NAME if written else None
 
 
+def print_run_to_pdf(final: Path) -> list[Path]:
+    """The index and every report as A4 PDFs in <run>/pdf, through headless Chromium when it is
+    installed; says so and prints nothing when it is not. A page that fails is named and the
+    others are still printed."""
+    from dezhou_analysis.run.export import find_chromium, print_pdf
+    chromium = find_chromium()
+    if chromium is None:
+        _say("PDF: Chromium is not installed (`make browser` installs it); no PDF written")
+        return []
+    pages = [final / "index.html"] + sorted((final / "reports").glob("*.html"))
+    written = []
+    for page in pages:
+        try:
+            written.append(print_pdf(page, final / "pdf" / f"{page.stem}.pdf", chromium))
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            _say(f"PDF: {page.name} not printed: {exc}")
+    _say(f"PDF: {len(written)} of {len(pages)} pages printed to {final / 'pdf'}")
+    return written
+
+
 def report_outcome(records: dict[str, dict], final: Path, seconds: float) -> int:
     """Say how the run ended, naming every failed notebook and cell; 1 if any failed."""
     failed = [r for r in records.values() if r["status"] != "ok"]
@@ -355,11 +376,13 @@ def report_outcome(records: dict[str, dict], final: Path, seconds: float) -> int
 
 
 def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: list[str] | None = None,
-              jobs: int = 2, out: Path | None = None, only: list[str] | None = None) -> int:
+              jobs: int = 2, out: Path | None = None, only: list[str] | None = None,
+              pdf: bool = False) -> int:
     """The whole suite: plan → data → run folder → notebooks → tables, index, manifest.
 
     params_file / overrides: notebook parameters (YAML file, `-p key=value`); jobs: notebooks run
-    at once; out: the run folder (default outputs/<timestamp>); only: notebook names to run.
+    at once; out: the run folder (default outputs/<timestamp>); only: notebook names to run;
+    pdf: also print the index and each report to PDF (needs Chromium).
     Returns the exit code: 0, or 1 when a notebook failed (the others still ran)."""
     started, clock = dt.datetime.now(), time.perf_counter()
     _skip_uri_grammar()
@@ -372,6 +395,8 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     records = execute_all(tasks, jobs)
     phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
     finish_run(paths, plan, staging, final, data, assessment, records, started, clock, phases)
+    if pdf:
+        print_run_to_pdf(final)
     return report_outcome(records, final, time.perf_counter() - clock)
 
 
