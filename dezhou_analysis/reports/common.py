@@ -410,7 +410,7 @@ PRINT_CSS = """
   td, th { overflow-wrap: break-word !important; max-width: none !important; }
   .jp-Cell { padding: 0 !important; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
-  img { max-width: 100% !important; height: auto !important; max-height: 240mm; }
+  img { width: auto !important; height: auto !important; max-width: 100% !important; max-height: 235mm; }
   a { color: #000; text-decoration: none; }
 }
 """
