@@ -404,6 +404,7 @@ PRINT_CSS = """
   nav, .reports-nav, .dz-sliders, details.dz-data, .jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
   .wrap, .dz-table-wrap { overflow: visible !important; }
   table { width: 100%; font-size: 8.5pt; page-break-inside: auto; }
+  .jp-RenderedHTMLCommon table, table.dz-table { table-layout: auto !important; }  /* columns as wide as their text needs */
   thead { display: table-header-group; }
   tr, img, figure { break-inside: avoid; page-break-inside: avoid; }
   th { position: static !important; }
