@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 JOBS   ?= 2
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup report test browser lab parse panel assess validate template bench lint clean
+.PHONY: help setup report pdf test browser lab parse panel assess validate template bench lint clean
 
 help:            ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -21,6 +21,9 @@ setup: $(STAMP)  ## create .venv and install the suite with its dependencies (fo
 
 report: setup    ## set up, then run the whole suite on the shipped data; prints the index path
 	$(PY) -m dezhou_analysis run --jobs $(JOBS)
+
+pdf: setup browser  ## run the suite and print the index and each report to PDF (<run>/pdf)
+	$(PY) -m dezhou_analysis run --jobs $(JOBS) --pdf
 
 test: setup browser  ## set up, then run the test suite
 	$(PY) -m pytest -q
@@ -47,8 +50,9 @@ assess: setup    ## write data/processed/assessment.csv
 validate: setup  ## check the yearbook files under data/raw/yearbook
 	$(PY) -m dezhou_analysis validate data/raw/yearbook
 
-template: setup  ## write a fill-in yearbook template to outputs/yearbook_template.xlsx
+template: setup  ## write fill-in yearbook templates: every indicator, and only the data needed
 	$(PY) -m dezhou_analysis template --format xlsx --out outputs/yearbook_template.xlsx
+	$(PY) -m dezhou_analysis template --needed --format xlsx --out outputs/data_needed_template.xlsx
 
 bench: setup     ## run the benchmarks in bench/ and print their figures
 	$(PY) bench/run_all.py

@@ -119,10 +119,30 @@ def cmd_template(args: argparse.Namespace, paths: ProjectPaths) -> int:
     from dezhou_analysis.yearbook.template import write_template
     first, _, last = args.years.partition("-")
     years = range(int(first), int(last or first) + 1)
+    if args.needed:
+        return _needed_template(args, paths, years)
     registry, _ = _project_registry(paths.yearbook)  # the project's own indicators too
     path = write_template(args.out, args.format, years=years, region=args.region or "",
                           registry=registry)
     _print(f"wrote {path}")
+    return 0
+
+
+def _needed_template(args: argparse.Namespace, paths: ProjectPaths, years: range) -> int:
+    """The template of only the indicators whose data would unlock targets not yet assessable."""
+    from dezhou_analysis.reports.data_needed import data_needed, write_needed_template
+    from dezhou_analysis.stages import assess_panel, home_region, load_assessment, run_panel
+    run = run_panel(paths.documents, None, paths.yearbook, paths.processed, write=False)
+    assessment = (load_assessment(paths.documents, paths.yearbook, paths.processed,
+                                  AssessmentSettings()) or assess_panel(run))
+    needed = data_needed(assessment)
+    path = write_needed_template(needed, args.out, region=args.region or home_region(run.parse),
+                                 years=years)
+    if path is None:
+        _print("every target can be assessed: no data needed, no template written")
+        return 0
+    _print(f"wrote {path}: {len(needed)} indicators that would unlock "
+           f"{int((assessment.frame['status'] == 'unable to assess').sum())} targets")
     return 0
 
 
@@ -161,7 +181,8 @@ def cmd_assess(args: argparse.Namespace, paths: ProjectPaths) -> int:
 def cmd_run(args: argparse.Namespace, paths: ProjectPaths) -> int:
     from dezhou_analysis.run.runner import run_suite
     return run_suite(paths, params_file=args.params, overrides=args.param or [], jobs=args.jobs,
-                     out=Path(args.out) if args.out else None, only=args.only, force=args.force)
+                     out=Path(args.out) if args.out else None, only=args.only, force=args.force,
+                     pdf=args.pdf)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="file to write")
     p.add_argument("--years", default="2013-2022", help="year columns, e.g. 2013-2022")
     p.add_argument("--region", default="", help="region to pre-fill")
+    p.add_argument("--needed", action="store_true",
+                   help="only the indicators whose data would unlock targets not yet assessable")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("panel", help="build data/processed/observations.csv from plan + yearbook")
@@ -220,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="*", help="run only these notebooks (names without .ipynb)")
     p.add_argument("--force", action="store_true",
                    help="make everything again, even what nothing changed for (ignore outputs/.cache)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print the index and each report to <run>/pdf (headless Chromium)")
     p.set_defaults(func=cmd_run)
     return parser
 

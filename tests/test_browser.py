@@ -73,6 +73,15 @@ def host_of(request: str) -> str:
     return re.sub(r"^\w+://", "", target).split("/")[0].split(":")[0]
 
 
+#: the browser's own services (component updates, accounts, device clients): Chromium contacts
+#: them on its own schedule, whatever the page; no report references them
+BROWSER_SERVICES = ("google.com", "googleapis.com", "gvt1.com", "gstatic.com")
+
+
+def is_browser_service(host: str) -> bool:
+    return any(host == d or host.endswith("." + d) for d in BROWSER_SERVICES)
+
+
 def browser_own_hosts(proxy: RecordingProxy, profile: Path) -> set[str]:
     """Hosts Chromium contacts by itself (time, updates) on a blank local page."""
     blank = profile.parent / "blank.html"
@@ -127,7 +136,8 @@ def test_reports_render_offline_in_chromium(suite_run, tmp_path):
             dom = chromium(["--dump-dom", page.as_uri()], proxy, tmp_path / f"dom-{name}").stdout
             text = re.sub(r"<[^>]+>", "", dom)
             assert len(text) > 500 and re.search(r"[\u4e00-\u9fff]{6}", text), f"{name}: no text"
-        from_pages = sorted({host_of(r) for r in proxy.requests} - own)
+        from_pages = sorted(h for h in {host_of(r) for r in proxy.requests} - own
+                            if not is_browser_service(h))
         assert from_pages == [], f"requests to other hosts: {from_pages}"
     finally:
         proxy.close()
@@ -152,3 +162,128 @@ def test_hostile_text_shows_literally_and_runs_nothing(hostile_run, tmp_path):
                     "<b onmouseover=alert(3)>" in text.replace("&lt;", "<").replace("&gt;", ">"))
     finally:
         proxy.close()
+
+
+# ---- a reader's browser: phone and desktop widths, sliders, no network -----------------------
+
+WIDTHS = {"desktop": (1280, 2000), "phone": (390, 1600)}
+
+
+def _playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed (pip install -e .[dev])")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (make browser installs it)")
+    with _playwright()() as play:
+        chromium_browser = play.chromium.launch(executable_path=CHROMIUM,
+                                                args=["--no-sandbox", "--disable-gpu"])
+        yield chromium_browser
+        chromium_browser.close()
+
+
+def open_offline(browser, page_path: Path, width: int, height: int):
+    """The page from disk in a fresh context where every request to another scheme than
+    file: or data: is recorded and refused."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    remote: list[str] = []
+
+    def refuse(route):
+        url = route.request.url
+        if url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            remote.append(url)
+            route.abort()
+    context.route("**/*", refuse)
+    page = context.new_page()
+    page.goto(page_path.as_uri(), wait_until="load")
+    return context, page, remote
+
+
+def test_pages_fit_a_phone_and_a_desktop(suite_run, browser):
+    code, out = suite_run
+    assert code == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pages = [out / "index.html"] + sorted((out / "reports").glob("*.html"))
+    for page_path in pages:
+        for label, (width, height) in WIDTHS.items():
+            context, page, remote = open_offline(browser, page_path, width, height)
+            try:
+                page.screenshot(path=str(SHOTS / f"{page_path.stem}_{label}.png"))
+                widths = page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth,"
+                                       " window.innerWidth]")
+                assert max(widths[:2]) <= widths[2] + 1, f"{page_path.name} at {width}px: {widths}"
+                assert remote == [], f"{page_path.name}: {remote}"
+            finally:
+                context.close()
+
+
+def test_offline_sliders_change_the_ratio_without_a_request(suite_run, browser):
+    import pandas as pd
+    _, out = suite_run
+    context, page, remote = open_offline(browser, out / "reports" / "scenarios.html", 390, 1600)
+    try:
+        boxes = page.locator(".dz-sliders")
+        assert boxes.count() >= 1
+        for k in range(boxes.count()):
+            box = boxes.nth(k)
+            indicator_id = box.get_attribute("id").removeprefix("dz-slider-")
+            box.scroll_into_view_if_needed()
+            before = box.locator(".dz-ratio").inner_text()
+            box.locator("input.dz-num").focus()
+            for _ in range(4):
+                page.keyboard.press("ArrowRight")
+            page.keyboard.press("Tab")
+            page.keyboard.press("ArrowLeft")  # GDP growth one step down
+            after = box.locator(".dz-ratio").inner_text()
+            assert after != before, indicator_id
+            num = float(box.locator(".dz-num-value").inner_text().rstrip("%"))
+            gdp = float(box.locator(".dz-gdp-value").inner_text().rstrip("%"))
+            grid = pd.read_csv(out / "tables" / "scenarios" / f"grid_{indicator_id}.csv")
+            cell = grid[(grid["numerator_growth"] == num) & (grid["denominator_growth"] == gdp)]
+            assert len(cell) == 1
+            assert after == f"{cell['ratio'].iloc[0]:.2f}%"  # the value of the report's own grid
+            verdict = box.locator(".dz-verdict").inner_text()
+            assert ("clears" in verdict) == bool(cell["clears"].iloc[0])
+            if k == 0:
+                box.screenshot(path=str(SHOTS / "scenario_slider.png"))
+        assert remote == []
+    finally:
+        context.close()
+
+
+def test_pdf_of_each_report_with_selectable_chinese(suite_run, tmp_path):
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (make browser installs it)")
+    from dezhou_analysis.run.runner import print_run_to_pdf
+    _, out = suite_run
+    run = tmp_path / "run"
+    shutil.copytree(out, run)
+    written = print_run_to_pdf(run)
+    pages = [run / "index.html"] + sorted((run / "reports").glob("*.html"))
+    assert sorted(p.stem for p in written) == sorted(p.stem for p in pages)
+    for pdf in written:
+        assert pdf.read_bytes().startswith(b"%PDF") and b"/MediaBox [0 0 594.9" in pdf.read_bytes()
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
+    for pdf in written:
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert re.search(r"[\u4e00-\u9fff]{4}", text), f"{pdf.name}: no Chinese text to select"
+    index = subprocess.run(["pdftotext", str(run / "pdf" / "index.pdf"), "-"], capture_output=True,
+                           text=True).stdout
+    assert "需要的数据" in index and "Data needed" in index
+
+
+def test_pdf_says_so_without_chromium(tmp_path, monkeypatch, capsys):
+    from dezhou_analysis.run import export, runner
+    monkeypatch.setattr(export, "find_chromium", lambda: None)
+    (tmp_path / "reports").mkdir()
+    assert runner.print_run_to_pdf(tmp_path) == []
+    assert "Chromium is not installed" in capsys.readouterr().out

@@ -104,8 +104,8 @@ def peers(ctx: ReportContext) -> None:
     if others.empty:
         note(ctx, "文件中没有与其他地区的比较。", "The documents compare with no other region.")
         return
-    paragraph(ctx, "带 * 的数值由讲话中“低于全省…个百分点”等关系推算，不是原文直接给出的数。",
-              "Values marked * are derived from relations such as “2.4 points below the province”, "
+    paragraph(ctx, "带 d 的数值由讲话中“低于全省…个百分点”等关系推算，不是原文直接给出的数。",
+              "Values marked d are derived from relations such as “2.4 points below the province”, "
               "not stated directly.")
     for (indicator_id, year), group in others.groupby(["indicator_id", "year"], sort=True):
         home = obs[(obs["indicator_id"] == indicator_id) & (obs["year"] == year)

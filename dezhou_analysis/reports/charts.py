@@ -172,6 +172,81 @@ def save_figure(fig, name: str, output_dir: str | Path | None, png: bytes | None
 # ---------------------------------------------------------------------------------------------
 # charts
 
+# ---- what a chart shows, for readers who cannot use the picture -------------------------------
+
+#: observation flags, shown the same way in charts (letters beside the point) and tables
+FLAG_LABELS = {
+    "d": ("推算值", "derived"), "e": ("估计值", "estimated"), "p": ("初步数", "provisional"),
+    "c": ("普查口径", "census basis"), "q": ("非全年", "partial year"),
+}
+_FLAG_WORDS = {
+    "d": ("derived", "推算", "÷", "×"), "e": ("estimat", "预计", "估计", "约"),
+    "p": ("provisional", "初步", "快报", "preliminary"), "c": ("census", "普查"),
+}
+
+
+def observation_flags(row) -> str:
+    """The flag letters of one observation (a mapping with any of basis, source_detail, note,
+    period_kind), e.g. "dc" for a derived value on a census basis."""
+    def text(key):
+        value = row.get(key) if hasattr(row, "get") else None
+        return value if isinstance(value, str) else ""
+    found = text("source_detail") + " " + text("note")
+    flags = [flag for flag, words in _FLAG_WORDS.items() if flag != "c"
+             and any(w in found for w in words)]
+    if any(w in text("basis") for w in _FLAG_WORDS["c"]):
+        flags.append("c")
+    if text("period_kind") == "partial":
+        flags.append("q")
+    return "".join(flags)
+
+
+def flag_legend(flags: str | set, language: str = "zh+en") -> str:
+    """'d = 推算值 derived; c = 普查口径 census basis' for the flags that occur."""
+    return "; ".join(f"{f} = {bilingual(*FLAG_LABELS[f], language)}" for f in FLAG_LABELS if f in flags)
+
+
+def attach_data(fig, frame: pd.DataFrame, alt: str = "") -> None:
+    """Keep the values a chart draws (and a description) with the figure, for its data table."""
+    fig.dz_data = frame.reset_index(drop=True)
+    if alt:
+        fig.dz_alt = alt
+
+
+def figure_data(fig) -> pd.DataFrame | None:
+    return getattr(fig, "dz_data", None)
+
+
+def figure_alt(fig) -> str:
+    """Alt text: the description given, else the figure's titles and axis labels."""
+    alt = getattr(fig, "dz_alt", "")
+    if alt:
+        return alt
+    parts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else []
+    for ax in fig.axes:
+        bits = [ax.get_title(), ax.get_ylabel(), ax.get_xlabel()]
+        parts.append(" / ".join(b.replace("\n", " ") for b in bits if b))
+    return "; ".join(p for p in parts if p)[:400]
+
+
+def _history_table(history: pd.DataFrame) -> pd.DataFrame:
+    table = history[[c for c in ("year", "value") if c in history]].copy()
+    table["flags"] = [observation_flags(r) for r in history.to_dict("records")]
+    return table
+
+
+def _annotate_flags(ax, history: pd.DataFrame, fontsize: float = 7) -> set:
+    """Flag letters beside flagged points; returns the flags drawn, for the legend."""
+    drawn = set()
+    for record in history.to_dict("records"):
+        flags = observation_flags(record)
+        if flags and pd.notna(record.get("value")):
+            ax.annotate(flags, (record["year"], record["value"]), textcoords="offset points",
+                        xytext=(4, 4), fontsize=fontsize, color="#444444")
+            drawn.update(flags)
+    return drawn
+
+
 def fan_chart(history: pd.DataFrame, bands: pd.DataFrame, *, title: str, unit: str,
               target: float | None, target_year: int, target_kind: str, tolerance: float,
               base_year: int | None, source: str, language: str = "zh+en",
@@ -193,6 +268,7 @@ def fan_chart(history: pd.DataFrame, bands: pd.DataFrame, *, title: str, unit: s
     for number, segment in enumerate(_segments(history, breaks or [])):
         _plot_observed(ax, segment, color="#000000", ms=4, lw=1.5,
                        label=bilingual("实际值", "observed", language) if number == 0 else None)
+    flags = _annotate_flags(ax, history)
     if target is not None and not np.isnan(target):
         ax.scatter([target_year], [target], marker="*", s=180, color="#D55E00", zorder=5,
                    label=bilingual(f"{target_year}年目标", f"{target_year} target", language))
@@ -215,7 +291,12 @@ def fan_chart(history: pd.DataFrame, bands: pd.DataFrame, *, title: str, unit: s
     ax.set_ylabel(unit or bilingual("指数", "index", language))
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, frameon=False, ncol=4)
-    caption(fig, source)
+    caption(fig, source + ("  " + flag_legend(flags, language) if flags else ""))
+    table = _history_table(history)
+    if len(bands):
+        forecast = bands[["year", "q0.025", "q0.5", "q0.975"]].copy()
+        table = pd.concat([table, forecast], ignore_index=True)
+    attach_data(fig, table)
     return fig
 
 
@@ -249,10 +330,15 @@ def small_multiples(panels: list[dict], *, title: str, language: str = "zh+en", 
     """One small chart per series: {"title", "unit", "history" (year, value), "breaks"}."""
     nrows = max(1, -(-len(panels) // ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(10.0, 2.9 * nrows + 0.6), squeeze=False)
+    flags, tables = set(), []
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         history = panel["history"]
         for segment in _segments(history, panel.get("breaks", [])):
             _plot_observed(ax, segment, color="#0072B2", ms=3.5, lw=1.4)
+        flags |= _annotate_flags(ax, history, fontsize=6)
+        tables.append(_history_table(history).assign(
+            indicator=panel["title"].replace("\n", " "), unit=panel["unit"])[
+                ["indicator", "unit", "year", "value", "flags"]])
         for year in panel.get("breaks", []):
             ax.axvline(year - 0.5, color="#CC79A7", lw=1.1, ls="-.")
         ax.set_title("\n".join(textwrap.fill(line, 34) for line in panel["title"].split("\n")),
@@ -266,7 +352,10 @@ def small_multiples(panels: list[dict], *, title: str, language: str = "zh+en", 
     fig.tight_layout()
     caption(fig, source + "  " + bilingual("点划线：统计口径调整（普查修订）；虚点线：其间年份无数据",
                                           "dash-dot line: statistical break (census revision); "
-                                          "dotted: years without data", language))
+                                          "dotted: years without data", language)
+            + ("  " + flag_legend(flags, language) if flags else ""))
+    if tables:
+        attach_data(fig, pd.concat(tables, ignore_index=True))
     return fig
 
 
@@ -291,6 +380,10 @@ def progress_chart(frame: pd.DataFrame, *, language: str = "zh+en", source: str 
         ax.set_yticks(y, labels, fontsize=8)
         ax.set_xlabel(bilingual("完成进度（%，基期到目标）", "progress from base to target (%)", language))
         ax.legend(loc="lower right", frameon=False)
+        attach_data(fig, pd.DataFrame({"target_id": data["target_id"], "name_zh": data["name_zh"],
+                                       "progress_pct": data["midterm_value"] * 100,
+                                       "elapsed_pct": data["elapsed_share"] * 100,
+                                       "status": data["status"]}))
     ax.set_title(bilingual("目标完成进度与时间进度", "Progress towards targets vs time elapsed", language))
     caption(fig, source)
     return fig
@@ -310,6 +403,8 @@ def status_bar(frame: pd.DataFrame, *, language: str = "zh+en", source: str = ""
     ax.set_title(bilingual("全部目标评估结果", "Status of all targets", language))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.55), ncol=4, frameon=False, fontsize=8)
     caption(fig, source)
+    attach_data(fig, pd.DataFrame({"status": [status_label(s, language) for s in order],
+                                   "n_targets": [int(counts[s]) for s in order]}))
     return fig
 
 
@@ -341,6 +436,10 @@ def scenario_heatmap(grid: pd.DataFrame, *, title: str, numerator: tuple[str, st
                             language, "\n"))
     ax.set_title(title)
     caption(fig, source)
+    attach_data(fig, grid[["numerator_growth", "denominator_growth", "ratio", "clears"]],
+                alt=f"{title.replace(chr(10), ' ')}: heatmap of the target-year ratio over "
+                    f"{grid['numerator_growth'].nunique()} × {grid['denominator_growth'].nunique()} "
+                    "growth pairs; the black line marks where the target is reached")
     return fig
 
 
@@ -363,6 +462,8 @@ def structure_chart(frame: pd.DataFrame, *, language: str = "zh+en", source: str
     ax.set_title(bilingual("三次产业结构", "Three-sector structure", language))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False)
     caption(fig, source)
+    table = frame.rename(columns={c: bilingual(*names[c], language) for c in frame.columns if c in names})
+    attach_data(fig, table.rename_axis("year").reset_index())
     return fig
 
 
@@ -384,6 +485,7 @@ def line_chart(frame: pd.DataFrame, *, title: str, ylabel: str, language: str = 
     if len(frame.columns) > 1:
         ax.legend(frameon=False)
     caption(fig, source)
+    attach_data(fig, frame.rename_axis("year").reset_index())
     return fig
 
 
@@ -395,10 +497,12 @@ def comparison_chart(frame: pd.DataFrame, *, title: str, unit: str, highlight: s
     colours = ["#D55E00" if r == highlight else "#0072B2" for r in data["region"]]
     ax.barh(data["region"], data["value"], color=colours)
     for y, (value, derived) in enumerate(zip(data["value"], data["is_derived"], strict=True)):
-        ax.text(value, y, f" {value:g}" + (" *" if derived else ""), va="center", fontsize=9)
+        ax.text(value, y, f" {value:g}" + (" d" if derived else ""), va="center", fontsize=9)
     ax.set_xlabel(unit)
     ax.set_title(title)
-    caption(fig, source)
+    caption(fig, source + ("  " + flag_legend("d", language) if data["is_derived"].any() else ""))
+    attach_data(fig, pd.DataFrame({"region": data["region"], "value": data["value"], "unit": unit,
+                                   "flags": ["d" if d else "" for d in data["is_derived"]]}))
     return fig
 
 
@@ -421,6 +525,7 @@ def industry_chart(frame: pd.DataFrame, *, language: str = "zh+en", source: str 
     ax.set_title(bilingual(f"“6+6”产业{year}年目标", f"Targets of the 6+6 industries for {year}", language))
     ax.legend(frameon=False, loc="lower right")
     caption(fig, source)
+    attach_data(fig, data[[c for c in ("label", "target_value", "latest_value") if c in data]])
     return fig
 
 
@@ -440,6 +545,7 @@ def document_counts(frame: pd.DataFrame, *, language: str = "zh+en", source: str
     ax.set_title(bilingual("各文件解析出的目标和统计数字", "Targets and statistics found in each document", language))
     ax.legend(frameon=False, loc="lower right")
     caption(fig, source)
+    attach_data(fig, frame.rename_axis("file").reset_index())
     return fig
 
 

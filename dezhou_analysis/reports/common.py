@@ -148,34 +148,190 @@ def paragraph(ctx: ReportContext, zh: str, en: str) -> None:
 
 
 def show_table(ctx: ReportContext, frame: pd.DataFrame, name: str, title_zh: str, title_en: str,
-               max_rows: int = 200, styler=None) -> None:
-    """Show a table (escaped) and save it as CSV and XLSX for briefings."""
+               max_rows: int = 200, styler=None) -> pd.DataFrame:
+    """Show a table (escaped, headers as labels, numbers rounded) and save it as CSV and XLSX
+    for briefings; returns the frame as shown."""
     save_table(ctx, frame, name)
     title = esc(ctx.t(title_zh, title_en, " · "))
     if max_rows <= 0:
         saved = f" — tables/{esc(ctx.notebook)}/{esc(name)}.csv, .xlsx" if ctx.output_dir else ""
-        show_html(f'<p class="dz-caption"><b>{title}</b>: {len(frame)} rows{saved}</p>')
-        return
-    shown = frame.head(max_rows)
+        show_html(f'<p class="dz-caption"><b>{title}</b>: {len(frame)} '
+                  f'{esc(ctx.t("行", "rows"))}{saved}</p>')
+        return frame
+    shown = display_frame(ctx, frame.head(max_rows))
     if styler is not None:
-        body = styler(shown).format(escape="html", na_rep="—", formatter={
-            c: format_number for c in shown.select_dtypes("number").columns}).hide(axis="index").to_html()
+        body = styler(shown).format(escape="html", na_rep="—").hide(axis="index").to_html()
     else:
-        body = shown.to_html(index=False, escape=True, na_rep="—", float_format=format_number,
-                             classes="dz-table", border=0)
+        body = shown.to_html(index=False, escape=True, na_rep="—", classes="dz-table", border=0)
     more = "" if len(frame) <= max_rows else f"<p>… {len(frame) - max_rows} more rows in {esc(name)}.csv</p>"
-    show_html(f'<div class="dz-table-wrap"><p class="dz-caption"><b>{title}</b></p>{body}{more}</div>')
+    show_html(f'<div class="dz-table-wrap"><p class="dz-caption"><b>{title}</b></p>{body}{more}'
+              f"{flags_legend(ctx, frame)}</div>")
+    return shown
+
+
+# ---- labels and numbers as a reader sees them ----------------------------------------------
+
+#: the label of every column a report shows, in Chinese and English: the one place to add one
+COLUMN_LABELS = {
+    "id": ("编号", "ID"), "target_id": ("编号", "ID"), "indicator_id": ("指标代码", "indicator code"),
+    "name_zh": ("指标", "indicator"), "name_en": ("指标（英文）", "indicator (English)"),
+    "indicator": ("指标", "indicator"), "label": ("标签", "label"), "region": ("地区", "region"),
+    "unit": ("单位", "unit"), "year": ("年份", "year"), "period": ("时期", "period"),
+    "period_kind": ("时期类型", "period type"), "value": ("数值", "value"),
+    "measure": ("度量", "measure"), "basis": ("统计口径", "statistical basis"),
+    "source": ("来源", "source"), "source_detail": ("出处", "where"), "note": ("备注", "note"),
+    "reason": ("原因", "reason"), "warning": ("警告", "warning"), "where": ("出处", "where"),
+    "derivation": ("推算方式", "derivation"), "reference_year": ("参照年份", "reference year"),
+    "base_year": ("基期", "base year"), "base_value": ("基期值", "base value"),
+    "target_year": ("目标年", "target year"), "target_value": ("目标值", "target value"),
+    "target_high": ("目标上限", "target upper end"), "target_text": ("目标", "target"),
+    "target_kind": ("目标类型", "kind of target"), "target_measure": ("目标度量", "target measure"),
+    "direction": ("方向", "direction"), "latest_year": ("最新年份", "latest year"),
+    "latest_value": ("最新值", "latest value"), "realised_year": ("实际年份", "realised year"),
+    "realised_value": ("实际值", "realised value"), "verdict": ("结论", "verdict"),
+    "status": ("状态", "status"), "status_reason": ("依据", "why"),
+    "p_reached": ("达标概率", "P(reached)"), "P(reached)": ("达标概率", "P(reached)"),
+    "brier": ("Brier 分数", "Brier score"), "n_points": ("数据点", "data points"),
+    "required_rate": ("所需年变化", "required yearly change"),
+    "observed_rate_5y": ("近五年年变化", "yearly change, last 5 years"),
+    "rate_unit": ("变化单位", "rate unit"),
+    "eurostat_category": ("欧盟统计局", "Eurostat"), "unsd_category": ("联合国统计司", "UNSD"),
+    "destatis_category": ("德国统计局", "Destatis"), "midterm_category": ("中期评估", "mid-term"),
+    "eurostat_note": ("欧盟统计局说明", "Eurostat note"), "unsd_note": ("联合国统计司说明", "UNSD note"),
+    "destatis_note": ("德国统计局说明", "Destatis note"), "midterm_note": ("中期评估说明", "mid-term note"),
+    "called_eurostat": ("欧盟统计局判断", "Eurostat call"), "called_unsd": ("联合国统计司判断", "UNSD call"),
+    "called_destatis": ("德国统计局判断", "Destatis call"), "called_midterm": ("中期评估判断", "mid-term call"),
+    "denominator_growth": ("GDP 年均增速（%）", "GDP growth (% a year)"),
+    "numerator_growth": ("分子年均增速（%）", "numerator growth (% a year)"),
+    "required_numerator_growth": ("所需分子年均增速（%）", "numerator growth needed (% a year)"),
+    "kept_value": ("采用值", "value kept"), "kept_source": ("采用来源", "source kept"),
+    "other_value": ("另一值", "other value"), "other_source": ("另一来源", "other source"),
+    "difference": ("差额", "difference"), "file": ("文件", "file"), "md5": ("MD5", "MD5"),
+    "parameter": ("参数", "parameter"), "component": ("组件", "component"),
+    "version": ("版本", "version"), "flags": ("标记", "flags"),
+    "q0.025": ("2.5% 分位", "2.5th percentile"), "q0.5": ("预测中位数", "forecast median"),
+    "q0.975": ("97.5% 分位", "97.5th percentile"), "progress_pct": ("完成进度（%）", "progress (%)"),
+    "elapsed_pct": ("时间进度（%）", "time elapsed (%)"), "n_targets": ("目标个数", "targets"),
+    "ratio": ("目标年比重（%）", "target-year ratio (%)"), "clears": ("达到目标", "clears the target"),
+    "missing_years": ("缺少年份", "years missing"), "targets": ("目标", "targets"),
+    "bases": ("统计口径", "statistical bases"), "break": ("口径调整", "statistical break"),
+    "category": ("类别", "category"), "date": ("日期", "date"), "encoding": ("编码", "encoding"),
+    "kind": ("类型", "kind"), "type": ("类型", "type"), "title": ("标题", "title"),
+    "industry": ("产业", "industry"), "numbers": ("数字", "numbers"), "sources": ("来源", "sources"),
+    "values": ("数值个数", "values"), "years": ("年份", "years"), "table": ("表", "table"),
+    "growth_%": ("增速（%）", "growth (%)"), "growth_kind": ("增速类型", "kind of growth"),
+    "primary_share": ("第一产业（%）", "primary (%)"), "secondary_share": ("第二产业（%）", "secondary (%)"),
+    "tertiary_share": ("第三产业（%）", "tertiary (%)"), "is_derived": ("标记", "flags"),
+    "source_doc": ("文件", "document"), "source_line": ("行", "line"),
+    "source_quote": ("原文", "quotation"), "source_section": ("位置", "part of the plan"),
+    "kind_source": ("类型依据", "kind taken from"), "also_stated": ("另见", "also stated at"),
+    "group": ("组", "group"), "share": ("比重", "share"),
+}
+
+#: columns shown as probabilities: always two decimals
+PROBABILITY_COLUMNS = {"p_reached", "P(reached)", "brier"}
+#: columns holding years: whole numbers, never 2,017.0
+YEAR_COLUMNS = {"year", "source_line", "base_year", "target_year", "latest_year", "realised_year", "reference_year",
+                "first_year", "n_points"}
+#: units counted in whole things: no decimals unless the value has them
+COUNT_UNITS = {"个", "家", "项", "件", "人", "名", "所", "处", "张", "户", "年", "岁"}
+
+
+def column_label(ctx: ReportContext, column: object) -> str:
+    """The column's label in the report's language(s); an unlisted column keeps its name (and a
+    test then finds a snake_case header and asks for a label here)."""
+    zh_en = COLUMN_LABELS.get(str(column))
+    if not zh_en:
+        return str(column)
+    return zh_en[0] if zh_en[0] == zh_en[1] else ctx.t(*zh_en)
+
+
+def display_frame(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a reader sees it: every cell text, numbers rounded as their column and unit
+    deserve, no nan/None, headers as labels in the report's language(s)."""
+    units = frame["unit"] if "unit" in frame.columns else None
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        name = str(column)
+        if name == "is_derived":  # the derived flag, shown as charts show it
+            cells = ["d" if v is True or v == 1 else "" for v in values]
+        elif name in PROBABILITY_COLUMNS:
+            cells = [format_p(v) for v in values]
+        elif name in YEAR_COLUMNS:
+            cells = [format_year(v) for v in values]
+        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            cells = [format_value(v, units.iloc[i] if units is not None else "")
+                     for i, v in enumerate(values)]
+        else:
+            cells = [clean_text(v) for v in values]
+        out[column_label(ctx, column)] = cells
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_p(value) -> str:
+    """A probability to two decimals, everywhere."""
+    return "—" if _missing(value) else f"{float(value):.2f}"
+
+
+def format_year(value) -> str:
+    if _missing(value):
+        return "—"
+    try:
+        return str(int(float(value)))
+    except (TypeError, ValueError):
+        return clean_text(value)
+
+
+def format_value(value, unit: object = "") -> str:
+    """A value rounded as its unit deserves: counts whole, shares and money to at most two
+    decimals, small values to at most four."""
+    if _missing(value):
+        return "—"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    value = float(value)
+    if str(unit or "") in COUNT_UNITS and value.is_integer():
+        return f"{value:.0f}"
+    return format_number(value)
+
+
+def clean_text(value) -> str:
+    """Text for a reader: no 'nan' or 'None' where nothing is known, floats rounded."""
+    if _missing(value):
+        return "—"
+    if isinstance(value, float):
+        return format_number(value)
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    text = str(value)
+    text = _NONE_WORD.sub("—", text)
+    return _LONG_FLOAT.sub(lambda m: format_number(float(m.group(0))), text)
+
+
+_NONE_WORD = re.compile(r"\b(?:None|nan|NaN)\b")
+_LONG_FLOAT = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?![\w.])")
 
 
 def format_number(value: float) -> str:
-    """Numbers as statistical tables print them: no exponent, no needless decimals."""
-    if value != value:
+    """Numbers as statistical tables print them: no exponent, one decimal from 1000, two
+    down to 0.01, four below (so a small value does not print as 0), no trailing zeros."""
+    if _missing(value):
         return "—"
-    if float(value).is_integer() and abs(value) < 1e15:
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    if abs(value) >= 1000:
-        return f"{value:.1f}"
-    return f"{value:.4g}"
+    magnitude = abs(value)
+    places = 1 if magnitude >= 1000 else 2 if magnitude >= 0.01 else 4
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def save_table(ctx: ReportContext, frame: pd.DataFrame, name: str) -> None:
@@ -186,17 +342,52 @@ def save_table(ctx: ReportContext, frame: pd.DataFrame, name: str) -> None:
     write_bytes_atomic(folder / f"{name}.xlsx", xlsx_bytes({name: frame}))
 
 
-def show_figure(ctx: ReportContext, fig, name: str) -> None:
-    """Render the PNG once: the same image goes into the report and, with an SVG, to disk."""
-    from IPython.display import Image, display
+def show_figure(ctx: ReportContext, fig, name: str, alt: str = "") -> pd.DataFrame | None:
+    """Render the PNG once: the same image goes into the report (with alt text and, below it, a
+    collapsible table of the values it draws) and, with an SVG, to disk. Returns that table."""
+    import base64
 
-    from dezhou_analysis.reports.charts import close, figure_png, save_figure
+    from dezhou_analysis.reports.charts import (
+        close,
+        figure_alt,
+        figure_data,
+        figure_png,
+        save_figure,
+    )
     png = figure_png(fig)
     save_figure(fig, name, ctx.output_dir / "figures" / ctx.notebook if ctx.output_dir else None,
                 png=png)
     width = int(fig.get_figwidth() * 110)
-    display(Image(data=png, format="png", width=width))
+    data = figure_data(fig)
+    alt = alt or figure_alt(fig)
     close(fig)
+    encoded = base64.b64encode(png).decode("ascii")
+    show_html(f'<figure class="dz-figure"><img src="data:image/png;base64,{encoded}" '
+              f'alt="{esc(alt)}" width="{width}">{data_details(ctx, data)}</figure>')
+    return data
+
+
+def flags_legend(ctx: ReportContext, frame: pd.DataFrame) -> str:
+    """The legend of the observation flags a table shows (none: no legend)."""
+    from dezhou_analysis.reports.charts import flag_legend
+    used = set()
+    if "flags" in frame.columns:
+        used |= set("".join(str(f) for f in frame["flags"].dropna()))
+    if "is_derived" in frame.columns and frame["is_derived"].fillna(False).astype(bool).any():
+        used.add("d")
+    return f'<p class="dz-flags">{esc(flag_legend(used, ctx.language))}</p>' if used else ""
+
+
+def data_details(ctx: ReportContext, data: pd.DataFrame | None) -> str:
+    """The table alternative of a chart: collapsed under it, the same values, flags explained."""
+    if data is None or data.empty:
+        return ""
+    shown = display_frame(ctx, data)
+    legend = flags_legend(ctx, data)
+    body = shown.to_html(index=False, escape=True, na_rep="—", classes="dz-table", border=0)
+    return (f'<details class="dz-data"><summary>{esc(ctx.t("图表数据", "Data table"))} '
+            f'({len(data)} {esc(ctx.t("行", "rows"))})</summary>'
+            f'<div class="dz-table-wrap">{body}</div>{legend}</details>')
 
 
 def note(ctx: ReportContext, zh: str, en: str) -> None:
@@ -208,6 +399,29 @@ def source_of(ctx: ReportContext, *kinds: str) -> str:
              "model": ("本套件模型计算", "models of this suite")}
     parts = [ctx.t(*words[k], "/") for k in kinds]
     return ctx.t("资料来源：", "Source: ", "") + "；".join(parts) + f" (data/raw, dezhou-analysis {__version__})"
+
+
+#: the print stylesheet every page carries: A4, no navigation, tables that break between rows,
+#: charts within the page width, data tables and sliders left out
+PRINT_CSS = """
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { font-size: 10.5pt; color: #000; }
+  main, .jp-Notebook { max-width: none !important; padding: 0 !important; margin: 0 !important; }
+  nav, .reports-nav, .dz-sliders, details.dz-data, .jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
+  .wrap, .dz-table-wrap { overflow: visible !important; }
+  table { width: 100%; font-size: 8.5pt; page-break-inside: auto; }
+  .jp-RenderedHTMLCommon table, table.dz-table { table-layout: auto !important; }  /* columns as wide as their text needs */
+  thead { display: table-header-group; }
+  tr, img, figure { break-inside: avoid; page-break-inside: avoid; }
+  th { position: static !important; }
+  td, th { overflow-wrap: break-word !important; max-width: none !important; }
+  .jp-Cell { padding: 0 !important; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  img { width: auto !important; height: auto !important; max-width: 100% !important; max-height: 235mm; }
+  a { color: #000; text-decoration: none; }
+}
+"""
 
 
 # ---- provenance -------------------------------------------------------------------------------
@@ -235,8 +449,8 @@ def provenance(ctx: ReportContext) -> None:
     for frame, title in ((params, ctx.t("参数", "Parameters")),
                          (pd.DataFrame(ctx.inputs), ctx.t("输入文件及 MD5", "Input files and md5")),
                          (versions, ctx.t("软件版本", "Software versions"))):
-        show_html(f"<p><b>{esc(title)}</b></p>" + frame.to_html(index=False, escape=True, border=0,
-                                                                   classes="dz-table"))
+        show_html(f"<p><b>{esc(title)}</b></p>" + display_frame(ctx, frame).to_html(
+            index=False, escape=True, border=0, classes="dz-table"))
 
 
 # ---- data quality -----------------------------------------------------------------------------

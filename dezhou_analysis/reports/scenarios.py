@@ -26,6 +26,7 @@ from dezhou_analysis.reports.common import (
     with_data_quality,
 )
 from dezhou_analysis.reports.common import setup as _setup
+from dezhou_analysis.reports.html_sliders import offline_sliders
 
 __all__ = ["setup", "grids", "sliders", "provenance"]
 
@@ -107,6 +108,7 @@ def _realised(ctx: ReportContext, ind, target: dict, as_of: int | None) -> None:
 def sliders(ctx: ReportContext) -> None:
     heading(ctx, "交互情景", "Try your own growth rates")
     if not ctx.params.get("interactive") or not ctx.state.get("bases"):
+        offline_sliders(ctx)
         note(ctx, "在 JupyterLab 中打开本笔记本（interactive=True）即可用滑块调整增速；HTML 报告只显示上面的静态网格。",
              "Open this notebook in JupyterLab (interactive=True) to move sliders; the HTML report shows the static grid above.")
         return

@@ -22,6 +22,7 @@ import json
 import os
 import queue
 import shutil
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -418,18 +419,19 @@ RUN_NAME = "RUN-NAME-9f1c2e"  # stands for the run's name in a cached index page
 
 
 def render_index_page(data_phase: DataPhase, records: list[dict], manifest: dict,
-                      cache: RunCache, code: dict) -> str:
+                      cache: RunCache, code: dict, template: str | None = None) -> str:
     """index.html; the page is taken from the cache while the assessment, the notebooks' states
     and the parameters are the same (only the run's name is filled in)."""
     shown = [{k: r.get(k) for k in ("notebook", "status", "error", "seconds")} for r in records]
     key = digest({"processed": tree_digests(data_phase.paths.root, data_phase.paths.processed),
-                  "records": shown, "parameters": manifest["parameters"], **code}) + ".html"
+                  "records": shown, "parameters": manifest["parameters"], "template": template,
+                  **code}) + ".html"
     page = cache.read_text("index", key)
     if page is None:
         from dezhou_analysis.reports.index_page import render_index
         from dezhou_analysis.run.webfont import embed
         page = embed(render_index(data_phase.assessment, records, {**manifest, "run": RUN_NAME},
-                                  data_phase.data.parse.documents))
+                                  data_phase.data.parse.documents, template))
         cache.write_text("index", key, page)
     return page.replace(RUN_NAME, html.escape(manifest["run"], quote=True))
 
@@ -448,8 +450,9 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
     manifest["cache"] = {"force": cache.force, "data_phase": "ran" if data_phase.ran else "unchanged",
                          "ran": [r["notebook"] for r in ordered if r["cache"]["state"] == "ran"],
                          "unchanged": [r["notebook"] for r in ordered if r["cache"]["state"] == "unchanged"]}
+    template = write_needed_template(staging, data_phase.assessment, data_phase.data)
     write_text_atomic(staging / "index.html",
-                      render_index_page(data_phase, ordered, manifest, cache, plan.code))
+                      render_index_page(data_phase, ordered, manifest, cache, plan.code, template))
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
     phases["index_and_manifest"] = round(time.perf_counter() - finishing, 2)
     manifest["seconds_by_phase"] = phases
@@ -458,6 +461,40 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
                       json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     os.replace(staging, final)
     _update_latest(paths.outputs, final)
+
+
+def write_needed_template(staging: Path, assessment, data) -> str | None:
+    """The fill-in template holding exactly the indicators the index lists as data needed;
+    its path in the run folder, or None when every target can be assessed."""
+    from dezhou_analysis.reports.data_needed import (
+        TEMPLATE_NAME,
+        data_needed,
+        write_needed_template,
+    )
+    from dezhou_analysis.stages import home_region
+    written = write_needed_template(data_needed(assessment), staging / TEMPLATE_NAME,
+                                    region=home_region(data.parse))
+    return TEMPLATE_NAME if written else None
+
+
+def print_run_to_pdf(final: Path) -> list[Path]:
+    """The index and every report as A4 PDFs in <run>/pdf, through headless Chromium when it is
+    installed; says so and prints nothing when it is not. A page that fails is named and the
+    others are still printed."""
+    from dezhou_analysis.run.export import find_chromium, print_pdf
+    chromium = find_chromium()
+    if chromium is None:
+        _say("PDF: Chromium is not installed (`make browser` installs it); no PDF written")
+        return []
+    pages = [final / "index.html"] + sorted((final / "reports").glob("*.html"))
+    written = []
+    for page in pages:
+        try:
+            written.append(print_pdf(page, final / "pdf" / f"{page.stem}.pdf", chromium))
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            _say(f"PDF: {page.name} not printed: {exc}")
+    _say(f"PDF: {len(written)} of {len(pages)} pages printed to {final / 'pdf'}")
+    return written
 
 
 def report_outcome(records: dict[str, dict], final: Path, seconds: float) -> int:
@@ -476,12 +513,13 @@ def report_outcome(records: dict[str, dict], final: Path, seconds: float) -> int
 
 def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: list[str] | None = None,
               jobs: int = 2, out: Path | None = None, only: list[str] | None = None,
-              force: bool = False) -> int:
+              force: bool = False, pdf: bool = False) -> int:
     """The whole suite: plan → data → run folder → notebooks → tables, index, manifest.
 
     params_file / overrides: notebook parameters (YAML file, `-p key=value`); jobs: notebooks run
     at once (kernels in the pool); out: the run folder (default outputs/<timestamp>); only:
-    notebook names to run; force: make everything again, whatever the cache holds.
+    notebook names to run; force: make everything again, whatever the cache holds; pdf: also
+    print the index and each report to PDF (needs Chromium).
     Returns the exit code: 0, or 1 when a notebook failed (the others still ran)."""
     started, clock = dt.datetime.now(), time.perf_counter()
     _skip_uri_grammar()
@@ -512,6 +550,8 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
         shutil.rmtree(staging, ignore_errors=True)
         raise
     cache.prune()
+    if pdf:
+        print_run_to_pdf(final)
     return report_outcome(records, final, time.perf_counter() - clock)
 
 

@@ -15,11 +15,14 @@ UNIT_COLUMN, REGION_COLUMN, NOTE_COLUMN = "单位", "地区", "备注"
 
 
 def template_frame(registry: Registry | None = None, years: range | None = None,
-                   region: str = "") -> pd.DataFrame:
+                   region: str = "", indicators: list[str] | None = None) -> pd.DataFrame:
+    """Every registry indicator entered directly, or only `indicators` (in their order)."""
     registry = registry or default_registry()
     years = years or range(2013, dt.date.today().year)
     rows = []
-    for ind in sorted(registry, key=lambda i: (i.category, i.id)):
+    chosen = ([registry.get(i) for i in indicators if i in registry] if indicators is not None
+              else sorted(registry, key=lambda i: (i.category, i.id)))
+    for ind in chosen:
         if ind.kind == "structure":
             continue  # entered through its parts
         row = {ID_COLUMN: ind.id, ZH_COLUMN: ind.name_zh, EN_COLUMN: ind.name_en,
@@ -30,8 +33,9 @@ def template_frame(registry: Registry | None = None, years: range | None = None,
 
 
 def write_template(path: str | Path, fmt: str, registry: Registry | None = None,
-                   years: range | None = None, region: str = "") -> Path:
-    frame = template_frame(registry, years, region)
+                   years: range | None = None, region: str = "",
+                   indicators: list[str] | None = None) -> Path:
+    frame = template_frame(registry, years, region, indicators)
     path = Path(path)
     if fmt == "csv":
         with atomic_path(path) as tmp:
