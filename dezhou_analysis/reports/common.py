@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import platform
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,21 @@ LANGUAGES = ("zh", "en", "zh+en")
 
 @dataclass
 class ReportContext:
+    """Everything one report reads, loaded once by `setup`; a researcher's starting point.
+
+    ctx.assessment         the fitted `Assessment`: `.frame` (assessment.csv, one row per target)
+                           and `.results[target_id]` (`.history`, the series used; `.bands`, the
+                           forecast quantiles by year; whatever else the assessor keeps per target)
+    ctx.settings           the `AssessmentSettings` (as_of, seed, n_paths, tolerance) it was made with
+    ctx.panel              the `Panel`: `.observations`, `.conflicts`, `.exclusions` and
+                           `.series(indicator_id, region)` (the annual values any fit reads)
+    ctx.plan_targets       the plan's targets (plan_targets.csv), with file, line and quote
+    ctx.plan_observations  the numbers the documents state (plan_observations.csv)
+    ctx.registry           the indicator registry (`ctx.registry.get("gdp").name_en`)
+    ctx.home               the plan's own region (德州市)
+    ctx.params             the parameters this report was given
+    """
+
     notebook: str
     paths: ProjectPaths
     language: str
@@ -63,6 +79,16 @@ class ReportContext:
         return self.state["assessment"]
 
     @property
+    def plan_targets(self) -> pd.DataFrame:
+        """The targets the documents set (one row per statement, file and line kept)."""
+        return self.parse.targets
+
+    @property
+    def plan_observations(self) -> pd.DataFrame:
+        """The statistics the documents state (derived values flagged)."""
+        return self.parse.observations
+
+    @property
     def home(self) -> str:
         from dezhou_analysis.stages import home_region
         return home_region(self.parse)
@@ -85,8 +111,10 @@ def setup(notebook: str, project_dir: str = "..", language: str = "zh+en", outpu
     from dezhou_analysis.core.errors import InputError, ParameterError
     from dezhou_analysis.reports.charts import apply_style
     from dezhou_analysis.stages import load_processed, run_panel
+    show_errors_as_messages()
     if language not in LANGUAGES:
-        raise ParameterError(f"language {language!r}: expected one of {LANGUAGES}")
+        raise ParameterError(f"language = {language!r} is not allowed; allowed values: "
+                             f"{', '.join(repr(v) for v in LANGUAGES)}")
     paths = ProjectPaths.discover(project_dir)
     if not paths.documents.is_dir():
         raise ParameterError(f"project_dir {project_dir!r}: no data/raw/documents under {paths.root}")
@@ -99,6 +127,7 @@ def setup(notebook: str, project_dir: str = "..", language: str = "zh+en", outpu
         except InputError as exc:
             raise InputError(exc.issues, "the report cannot be built from the current data") from exc
     apply_style("html")
+    show_html(LAB_STYLE)
     inputs = []
     for folder in (paths.documents, paths.yearbook):
         for path in sorted(folder.glob("*")):
@@ -111,6 +140,59 @@ def setup(notebook: str, project_dir: str = "..", language: str = "zh+en", outpu
 
 
 # ---- display ----------------------------------------------------------------------------------
+
+#: the reports' table and text style where no report template applies (a notebook in JupyterLab):
+#: text columns left-aligned, Chinese text in the CJK font where the machine has one
+LAB_STYLE = """<style>
+.jp-RenderedHTMLCommon .dz-table-wrap td, .jp-RenderedHTMLCommon .dz-table-wrap th,
+.jp-RenderedHTMLCommon table.dz-table td, .jp-RenderedHTMLCommon table.dz-table th
+  { text-align: left; vertical-align: top; }
+.jp-RenderedHTMLCommon .dz-note { background: #F6F6F6; border-left: 4px solid #56B4E9;
+  padding: 6px 10px; margin: 6px 0; }
+.jp-RenderedHTMLCommon { font-family: "DZ CJK", var(--jp-content-font-family), "Noto Sans CJK SC",
+  "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; }
+</style>"""
+
+
+@dataclass
+class Section:
+    """What a section showed, by name, for a researcher to filter, sort or plot further:
+    `section.tables["dashboard"]`, `section.figures["status_overview"]`; `.table` and `.figure`
+    are the first of each."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def table(self) -> pd.DataFrame | None:
+        return next(iter(self.tables.values()), None)
+
+    @property
+    def figure(self):
+        return next(iter(self.figures.values()), None)
+
+    def __repr__(self) -> str:
+        return f"Section(tables={list(self.tables)}, figures={list(self.figures)})"
+
+
+def show_errors_as_messages() -> None:
+    """In IPython, an error the user caused (a bad parameter, a bad input file) shows as one
+    line naming the parameter or the place, not as a traceback into the package; the cell still
+    fails, so a run stops there and names it."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from dezhou_analysis.core.errors import DezhouError
+
+    def one_line(shell, etype, value, tb, tb_offset=None):
+        message = f"{etype.__name__}: {value}"
+        print(message, file=sys.stderr)
+        return [message]
+    shell.set_custom_exc((DezhouError,), one_line)
 
 def esc(value: object) -> str:
     """Escape data-derived text for HTML."""
@@ -140,14 +222,14 @@ def paragraph(ctx: ReportContext, zh: str, en: str) -> None:
 
 
 def show_table(ctx: ReportContext, frame: pd.DataFrame, name: str, title_zh: str, title_en: str,
-               max_rows: int = 200, styler=None) -> None:
-    """Show a table (escaped) and save it as CSV and XLSX for briefings."""
+               max_rows: int = 200, styler=None) -> pd.DataFrame:
+    """Show a table (escaped) and save it as CSV and XLSX for briefings; returns the frame."""
     save_table(ctx, frame, name)
     title = esc(ctx.t(title_zh, title_en, " · "))
     if max_rows <= 0:
         saved = f" — tables/{esc(ctx.notebook)}/{esc(name)}.csv, .xlsx" if ctx.output_dir else ""
         show_html(f'<p class="dz-caption"><b>{title}</b>: {len(frame)} rows{saved}</p>')
-        return
+        return frame
     shown = frame.head(max_rows)
     if styler is not None:
         body = styler(shown).format(escape="html", na_rep="—", formatter={
@@ -157,6 +239,7 @@ def show_table(ctx: ReportContext, frame: pd.DataFrame, name: str, title_zh: str
                              classes="dz-table", border=0)
     more = "" if len(frame) <= max_rows else f"<p>… {len(frame) - max_rows} more rows in {esc(name)}.csv</p>"
     show_html(f'<div class="dz-table-wrap"><p class="dz-caption"><b>{title}</b></p>{body}{more}</div>')
+    return frame
 
 
 def format_number(value: float) -> str:
@@ -178,8 +261,9 @@ def save_table(ctx: ReportContext, frame: pd.DataFrame, name: str) -> None:
     write_bytes_atomic(folder / f"{name}.xlsx", xlsx_bytes({name: frame}))
 
 
-def show_figure(ctx: ReportContext, fig, name: str) -> None:
-    """Render the PNG once: the same image goes into the report and, with an SVG, to disk."""
+def show_figure(ctx: ReportContext, fig, name: str):
+    """Render the PNG once: the same image goes into the report and, with an SVG, to disk;
+    returns the figure (closed to pyplot, still drawable: `fig.savefig(...)`, `display(fig)`)."""
     from IPython.display import Image, display
 
     from dezhou_analysis.reports.charts import close, figure_png, save_figure
@@ -189,6 +273,7 @@ def show_figure(ctx: ReportContext, fig, name: str) -> None:
     width = int(fig.get_figwidth() * 110)
     display(Image(data=png, format="png", width=width))
     close(fig)
+    return fig
 
 
 def note(ctx: ReportContext, zh: str, en: str) -> None:

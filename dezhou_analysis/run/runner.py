@@ -16,7 +16,8 @@ import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from dezhou_analysis import __version__
@@ -32,6 +33,7 @@ from dezhou_analysis.core.files import (
 from dezhou_analysis.core.paths import ProjectPaths
 from dezhou_analysis.run.params import (
     declared_parameters,
+    edited_defaults,
     parse_overrides,
     read_params_file,
     resolve,
@@ -39,7 +41,17 @@ from dezhou_analysis.run.params import (
 
 NOTEBOOK_ORDER = ("plan_extraction", "baseline", "indicator_trends", "target_reachability",
                   "scenarios", "industries")
-KERNEL = "python3"
+#: the project's kernel, registered by `make setup` in the environment's own kernel folder
+KERNEL = "dezhou-analysis"
+FALLBACK_KERNEL = "python3"
+
+
+@lru_cache(maxsize=1)
+def kernel_name() -> str:
+    """The project's kernel when it is registered, else the environment's default python3 (a
+    checkout set up without `make setup`)."""
+    from jupyter_client.kernelspec import find_kernel_specs
+    return KERNEL if KERNEL in find_kernel_specs() else FALLBACK_KERNEL
 
 
 def discover_notebooks(folder: Path) -> list[Path]:
@@ -72,7 +84,7 @@ def execute(task: Task) -> dict:
     record = {"notebook": task.name, "status": "ok", "error": None}
     try:
         pm.execute_notebook(task.source, task.output_notebook, parameters=task.parameters,
-                            kernel_name=KERNEL, cwd=task.cwd, progress_bar=False, log_output=False,
+                            kernel_name=kernel_name(), cwd=task.cwd, progress_bar=False, log_output=False,
                             execution_timeout=task.cell_timeout, request_save_on_cell_execute=True)
     except pm.PapermillExecutionError as exc:
         record["status"] = "failed"
@@ -187,6 +199,8 @@ class RunPlan:
     runner: dict
     settings: AssessmentSettings
     jobs: int
+    #: parameter cells edited away from the official defaults (run with the official values)
+    edited: dict = field(default_factory=dict)
 
 
 def plan_run(paths: ProjectPaths, params_file: str | None, overrides: list[str] | None,
@@ -213,7 +227,17 @@ def plan_run(paths: ProjectPaths, params_file: str | None, overrides: list[str] 
     per_notebook, runner = resolve(raw, declared)
     settings = AssessmentSettings.from_params(**per_notebook.get("target_reachability", {}))
     chosen = [p for p in notebooks if not only or p.stem in only]
-    return RunPlan(chosen, declared, per_notebook, runner, settings, jobs)
+    return RunPlan(chosen, declared, per_notebook, runner, settings, jobs,
+                   _say_edited(edited_defaults({p.stem: declared[p.stem] for p in chosen})))
+
+
+def _say_edited(edited: dict[str, dict]) -> dict[str, dict]:
+    for notebook, names in edited.items():
+        values = ", ".join(f"{name} = {v['cell']!r} (official {v['official']!r})"
+                           for name, v in names.items())
+        _say(f"note: notebooks/{notebook}.ipynb: parameter cell edited: {values}; the run uses the "
+             "official values (pass -p to change them)")
+    return edited
 
 
 def prepare_data(paths: ProjectPaths, settings: AssessmentSettings):
@@ -255,7 +279,8 @@ def notebook_parameters(plan: RunPlan, name: str, paths: ProjectPaths, staging: 
     the notebook declares (so an edited parameter cell never changes the official report), and
     the folders the runner owns."""
     declared = plan.declared[name]
-    params = {key: value for key, value in plan.settings.as_params().items() if key in declared}
+    params = {key: value["official"] for key, value in plan.edited.get(name, {}).items()}
+    params.update({key: value for key, value in plan.settings.as_params().items() if key in declared})
     params.update(plan.per_notebook[name])
     params["project_dir"] = str(paths.root)
     if "output_dir" in declared:
@@ -316,6 +341,7 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
                               plan.jobs, time.perf_counter() - clock)
     write_text_atomic(staging / "index.html",
                       embed(render_index(assessment, ordered, manifest, data.parse.documents)))
+    manifest["edited_parameter_cells"] = plan.edited
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
     phases["index_and_manifest"] = round(time.perf_counter() - finishing, 2)
     manifest["seconds_by_phase"] = phases
