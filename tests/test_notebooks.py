@@ -69,3 +69,68 @@ def test_every_notebook_has_an_explore_section(name):
     source = "\n".join(c.source for c in cells)
     assert "ctx.state" not in source, "explore with the documented attributes"
     assert any(word in source for word in ("ctx.", "(ctx)", ".tables[")), source
+
+
+def test_an_edited_parameter_cell_is_named_and_run_with_the_official_values(tmp_path, capsys):
+    """A parameter edited in JupyterLab and saved never silently changes the official report."""
+    from dezhou_analysis.core.paths import ProjectPaths
+    from dezhou_analysis.run.runner import make_tasks, plan_run
+    from tests.conftest import copy_project
+    project = copy_project(tmp_path / "project")
+    path = project / "notebooks" / "scenarios.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = cell.source.replace('language: str = "zh+en"', 'language: str = "en"') \
+        .replace("tolerance: float = 0.05", "tolerance: float = 0.1")
+    nbformat.write(nb, path)
+    paths = ProjectPaths.discover(project)
+    plan = plan_run(paths, None, [], 1, None)
+    said = capsys.readouterr().out
+    assert "notebooks/scenarios.ipynb" in said and "language = 'en' (official 'zh+en')" in said
+    assert "tolerance = 0.1 (official 0.05)" in said
+    assert set(plan.edited) == {"scenarios"}
+    task = next(t for t in make_tasks(plan, paths, tmp_path / "run") if t.name == "scenarios")
+    assert task.parameters["language"] == "zh+en" and task.parameters["tolerance"] == 0.05
+    plan = plan_run(paths, None, ["language=en"], 1, None)  # asked for on the command line: used
+    task = next(t for t in make_tasks(plan, paths, tmp_path / "run") if t.name == "scenarios")
+    assert task.parameters["language"] == "en"
+
+
+def test_the_runner_names_the_project_kernel():
+    from jupyter_client.kernelspec import find_kernel_specs
+
+    from dezhou_analysis.run.runner import kernel_name
+    expected = KERNEL if KERNEL in find_kernel_specs() else "python3"
+    assert kernel_name() == expected
+
+
+@pytest.fixture(scope="module")
+def reachability():
+    from dezhou_analysis.reports import target_reachability as report
+    return report, report.setup(project_dir=str(ROOT))
+
+
+def test_sections_return_what_they_show(reachability):
+    import pandas as pd
+    from matplotlib.figure import Figure
+    report, ctx = reachability
+    dashboard = report.dashboard(ctx)
+    assert isinstance(dashboard, pd.DataFrame)
+    assert len(dashboard) == len(ctx.assessment.frame) == dashboard["id"].nunique()
+    assert list(dashboard["id"]) == list(ctx.assessment.frame["target_id"])
+    assert isinstance(report.headline(ctx), Figure)
+    fans = report.fan_charts(ctx)
+    assert fans.figures and all(name.removeprefix("fan_") in ctx.assessment.results for name in fans.figures)
+    shown = [ctx.assessment.results[name.removeprefix("fan_")] for name in fans.figures]
+    assert all(len(r.history) for r in shown) and any(len(r.bands) for r in shown)
+    assert {"methods_assessed", "methods_all"} <= set(report.methods(ctx).tables)
+    assert ctx.plan_targets is ctx.parse.targets and ctx.settings.n_paths == 4000
+
+
+def test_a_bad_parameter_is_one_line_naming_it():
+    from dezhou_analysis.core.errors import ParameterError
+    from dezhou_analysis.reports import baseline as report
+    with pytest.raises(ParameterError) as caught:
+        report.setup(project_dir=str(ROOT), language="fr")
+    message = str(caught.value)
+    assert "\n" not in message and "language = 'fr'" in message and "'zh+en'" in message
