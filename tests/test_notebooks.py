@@ -134,3 +134,20 @@ def test_a_bad_parameter_is_one_line_naming_it():
         report.setup(project_dir=str(ROOT), language="fr")
     message = str(caught.value)
     assert "\n" not in message and "language = 'fr'" in message and "'zh+en'" in message
+
+
+def test_a_bad_parameter_shows_one_line_in_the_kernel_and_fails_the_cell():
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from dezhou_analysis.run.runner import kernel_name
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from dezhou_analysis.reports import baseline as report\n"
+        f"ctx = report.setup(project_dir={str(ROOT)!r}, language='fr')")]
+    with pytest.raises(CellExecutionError):
+        NotebookClient(nb, kernel_name=kernel_name(), timeout=120).execute()
+    [error] = nb.cells[0].outputs
+    assert error.output_type == "error" and error.ename == "ParameterError"
+    assert error.traceback == [f"ParameterError: {error.evalue}"]
+    assert "language = 'fr'" in error.evalue and "'zh+en'" in error.evalue

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import platform
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,9 +188,9 @@ def show_errors_as_messages() -> None:
     from dezhou_analysis.core.errors import DezhouError
 
     def one_line(shell, etype, value, tb, tb_offset=None):
-        message = f"{etype.__name__}: {value}"
-        print(message, file=sys.stderr)
-        return [message]
+        lines = [f"{etype.__name__}: {value}"]
+        shell._showtraceback(etype, value, lines)  # IPython leaves the display to the handler
+        return lines
     shell.set_custom_exc((DezhouError,), one_line)
 
 def esc(value: object) -> str:
