@@ -151,3 +151,21 @@ def test_a_bad_parameter_shows_one_line_in_the_kernel_and_fails_the_cell():
     assert error.output_type == "error" and error.ename == "ParameterError"
     assert error.traceback == [f"ParameterError: {error.evalue}"]
     assert "language = 'fr'" in error.evalue and "'zh+en'" in error.evalue
+
+
+def test_jupyterlab_gets_the_cjk_web_font(reachability):
+    """A notebook opened in Lab (no output folder) shows Chinese text in the package's font."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from dezhou_analysis.reports.common import lab_font_face
+    _, ctx = reachability
+    css = lab_font_face(ctx)
+    match = re.search(r'font-family: "DZ CJK".*url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)', css)
+    assert match, css[:200]
+    cmap = TTFont(io.BytesIO(base64.b64decode(match.group(1)))).getBestCmap()
+    shown = ctx.home + "目标可达性" + ctx.plan_targets["name_zh"].iloc[0]
+    assert all(ord(ch) in cmap for ch in shown if ord(ch) >= 0x2E80)
