@@ -4,8 +4,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 JOBS   ?= 2
 STAMP  := $(VENV)/.installed
+KERNEL := $(VENV)/share/jupyter/kernels/dezhou-analysis/kernel.json
 
-.PHONY: help setup report pdf test browser lab parse panel assess validate template bench lint clean
+.PHONY: help setup notebook-filter report pdf test browser lab parse panel assess validate template bench lint clean
 
 help:            ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -17,7 +18,22 @@ $(STAMP): pyproject.toml
 	$(PY) -m compileall -q dezhou_analysis
 	touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install the suite with its dependencies (fonts included)
+# the project's kernel, in the environment's own kernel folder: Lab and the runner name it
+$(KERNEL): $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name dezhou-analysis \
+	  --display-name "Python (dezhou-analysis)" >/dev/null
+
+setup: $(STAMP) $(KERNEL) notebook-filter  ## create .venv, install the suite (fonts included), register its kernel
+
+# Notebooks are committed without outputs: nbstripout cleans them as git stages them
+# (.gitattributes names the files). Set in a clone's own git config; a linked worktree shares its
+# config with the clone it belongs to, so it is left to that clone.
+notebook-filter: $(STAMP)
+	@if git rev-parse --git-dir >/dev/null 2>&1 && \
+	  [ "$$(git rev-parse --git-dir)" = "$$(git rev-parse --git-common-dir)" ]; then \
+	  git config filter.nbstripout.clean '"$(abspath $(PY))" -m nbstripout' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config diff.ipynb.textconv '"$(abspath $(PY))" -m nbstripout -t'; fi
 
 report: setup    ## set up, then run the whole suite on the shipped data; prints the index path
 	$(PY) -m dezhou_analysis run --jobs $(JOBS)
@@ -35,8 +51,9 @@ browser:         ## install headless Chromium for the browser tests (Debian pack
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium is not installed and cannot be installed here: browser tests will be skipped"; fi
 
-lab: setup       ## open JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+lab: setup       ## open JupyterLab on the notebooks (saved without outputs: .jupyter/)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/.jupyter" $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+	  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 parse: setup     ## parse the documents into data/processed/plan_*.csv
 	$(PY) -m dezhou_analysis parse

@@ -543,7 +543,7 @@ def document_counts(frame: pd.DataFrame, *, language: str = "zh+en", source: str
     ax.invert_yaxis()
     ax.set_xlabel(bilingual("个数", "count", language))
     ax.set_title(bilingual("各文件解析出的目标和统计数字", "Targets and statistics found in each document", language))
-    ax.legend(frameon=False, loc="lower right")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, never on them
     caption(fig, source)
     attach_data(fig, frame.rename_axis("file").reset_index())
     return fig

@@ -32,6 +32,21 @@ LANGUAGES = ("zh", "en", "zh+en")
 
 @dataclass
 class ReportContext:
+    """Everything one report reads, loaded once by `setup`; a researcher's starting point.
+
+    ctx.assessment         the fitted `Assessment`: `.frame` (assessment.csv, one row per target)
+                           and `.results[target_id]` (`.history`, the series used; `.bands`, the
+                           forecast quantiles by year; whatever else the assessor keeps per target)
+    ctx.settings           the `AssessmentSettings` (as_of, seed, n_paths, tolerance) it was made with
+    ctx.panel              the `Panel`: `.observations`, `.conflicts`, `.exclusions` and
+                           `.series(indicator_id, region)` (the annual values any fit reads)
+    ctx.plan_targets       the plan's targets (plan_targets.csv), with file, line and quote
+    ctx.plan_observations  the numbers the documents state (plan_observations.csv)
+    ctx.registry           the indicator registry (`ctx.registry.get("gdp").name_en`)
+    ctx.home               the plan's own region (德州市)
+    ctx.params             the parameters this report was given
+    """
+
     notebook: str
     paths: ProjectPaths
     language: str
@@ -65,6 +80,16 @@ class ReportContext:
         return self.state["assessment"]
 
     @property
+    def plan_targets(self) -> pd.DataFrame:
+        """The targets the documents set (one row per statement, file and line kept)."""
+        return self.parse.targets
+
+    @property
+    def plan_observations(self) -> pd.DataFrame:
+        """The statistics the documents state (derived values flagged)."""
+        return self.parse.observations
+
+    @property
     def home(self) -> str:
         from dezhou_analysis.stages import home_region
         return home_region(self.parse)
@@ -87,8 +112,10 @@ def setup(notebook: str, project_dir: str = "..", language: str = "zh+en", outpu
     from dezhou_analysis.core.errors import ParameterError
     from dezhou_analysis.reports.charts import apply_style
     from dezhou_analysis.stages import load_processed, run_panel
+    show_errors_as_messages()
     if language not in LANGUAGES:
-        raise ParameterError(f"language {language!r}: expected one of {LANGUAGES}")
+        raise ParameterError(f"language = {language!r} is not allowed; allowed values: "
+                             f"{', '.join(repr(v) for v in LANGUAGES)}")
     paths = ProjectPaths.discover(project_dir)
     if not paths.documents.is_dir():
         raise ParameterError(f"project_dir {project_dir!r}: no data/raw/documents under {paths.root}")
@@ -103,12 +130,141 @@ def setup(notebook: str, project_dir: str = "..", language: str = "zh+en", outpu
             if path.is_file() and not path.name.startswith("."):
                 inputs.append({"file": str(path.relative_to(paths.root)), "md5": md5_file(path)})
     out = Path(output_dir) if output_dir else None
-    return ReportContext(notebook, paths, language, out, dict(params, project_dir=project_dir,
-                                                              language=language, output_dir=output_dir),
-                         registry, run.parse, run.yearbook, run.panel, dt.datetime.now(), inputs)
+    ctx = ReportContext(notebook, paths, language, out, dict(params, project_dir=project_dir,
+                                                             language=language, output_dir=output_dir),
+                        registry, run.parse, run.yearbook, run.panel, dt.datetime.now(), inputs)
+    # a notebook opened in JupyterLab (the runner always gives an output folder, and its HTML
+    # pages embed their own font) gets the CJK web font with the house style
+    show_html(LAB_STYLE.replace("<style>", f"<style>{lab_font_face(ctx)}\n", 1) if out is None
+              else LAB_STYLE)
+    return ctx
+
+
+def lab_font_face(ctx: ReportContext) -> str:
+    """An @font-face rule (the package's Noto Sans CJK SC as a data: URL) holding every CJK
+    character this suite's text and today's data can show, so Chinese text renders in
+    JupyterLab on a machine without a CJK font. Subsetting the font takes seconds; the result is
+    cached per character set in the user's cache folder."""
+    import base64
+    import hashlib
+    import os
+    characters = _cjk_characters_shown(ctx)
+    if not characters:
+        return ""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dezhou-analysis"
+    path = cache / f"cjk-{hashlib.sha256(characters.encode()).hexdigest()[:16]}.woff"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = _subset_cjk_font(characters)
+        if not data:
+            return ""
+        try:
+            write_bytes_atomic(path, data)
+        except OSError:
+            pass  # a read-only home: the font is still shown, only made again next time
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f'@font-face {{ font-family: "DZ CJK"; font-display: block; '
+            f'src: url(data:font/woff;base64,{encoded}) format("woff"); }}')
+
+
+def _cjk_characters_shown(ctx: ReportContext) -> str:
+    """The CJK characters of the package's own text, its registry and today's data."""
+    from importlib import resources
+    texts = []
+    package = resources.files("dezhou_analysis")
+    for folder in ("reports", "assess", "package_data"):
+        for item in package.joinpath(folder).iterdir():
+            if item.name.endswith((".py", ".csv", ".yml")):
+                texts.append(item.read_text(encoding="utf-8", errors="ignore"))
+    for frame in (ctx.parse.targets, ctx.parse.observations, ctx.panel.observations,
+                  ctx.panel.conflicts, ctx.panel.exclusions):
+        texts.extend(frame.select_dtypes("object").astype(str).to_numpy().ravel().tolist())
+    texts.extend(str(d) for d in ctx.parse.documents)
+    text = "".join(texts)
+    return "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80 or ch in "“”‘’"}))
+
+
+def _subset_cjk_font(characters: str) -> bytes | None:
+    import io
+    from importlib import resources
+    try:
+        source = resources.files("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc"
+    except ModuleNotFoundError:
+        return None
+    if not source.is_file():
+        return None
+    from fontTools import subset
+    from fontTools.ttLib import TTCollection
+    collection = TTCollection(str(source), lazy=True)
+    names = [font["name"].getDebugName(1) for font in collection.fonts]
+    font = collection.fonts[names.index("Noto Sans CJK SC") if "Noto Sans CJK SC" in names else 0]
+    options = subset.Options()
+    options.layout_features, options.name_IDs, options.hinting = [], [1], False
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    font.flavor = "woff"
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
 
 
 # ---- display ----------------------------------------------------------------------------------
+
+#: the reports' table and text style where no report template applies (a notebook in JupyterLab):
+#: text columns left-aligned, Chinese text in the CJK font where the machine has one
+LAB_STYLE = """<style>
+.jp-RenderedHTMLCommon .dz-table-wrap td, .jp-RenderedHTMLCommon .dz-table-wrap th,
+.jp-RenderedHTMLCommon table.dz-table td, .jp-RenderedHTMLCommon table.dz-table th
+  { text-align: left; vertical-align: top; }
+.jp-RenderedHTMLCommon .dz-note { background: #F6F6F6; border-left: 4px solid #56B4E9;
+  padding: 6px 10px; margin: 6px 0; }
+.jp-RenderedHTMLCommon { font-family: "DZ CJK", var(--jp-content-font-family), "Noto Sans CJK SC",
+  "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; }
+</style>"""
+
+
+@dataclass
+class Section:
+    """What a section showed, by name, for a researcher to filter, sort or plot further:
+    `section.tables["dashboard"]`, `section.figures["status_overview"]`; `.table` and `.figure`
+    are the first of each."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def table(self) -> pd.DataFrame | None:
+        return next(iter(self.tables.values()), None)
+
+    @property
+    def figure(self):
+        return next(iter(self.figures.values()), None)
+
+    def __repr__(self) -> str:
+        return f"Section(tables={list(self.tables)}, figures={list(self.figures)})"
+
+
+def show_errors_as_messages() -> None:
+    """In IPython, an error the user caused (a bad parameter, a bad input file) shows as one
+    line naming the parameter or the place, not as a traceback into the package; the cell still
+    fails, so a run stops there and names it."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from dezhou_analysis.core.errors import DezhouError
+
+    def one_line(shell, etype, value, tb, tb_offset=None):
+        lines = [f"{etype.__name__}: {value}"]
+        shell._showtraceback(etype, value, lines)  # IPython leaves the display to the handler
+        return lines
+    shell.set_custom_exc((DezhouError,), one_line)
 
 def esc(value: object) -> str:
     """Escape data-derived text for HTML."""
@@ -150,7 +306,7 @@ def paragraph(ctx: ReportContext, zh: str, en: str) -> None:
 def show_table(ctx: ReportContext, frame: pd.DataFrame, name: str, title_zh: str, title_en: str,
                max_rows: int = 200, styler=None) -> pd.DataFrame:
     """Show a table (escaped, headers as labels, numbers rounded) and save it as CSV and XLSX
-    for briefings; returns the frame as shown."""
+    for briefings; returns the frame itself (not its display form), for a researcher to query."""
     save_table(ctx, frame, name)
     title = esc(ctx.t(title_zh, title_en, " · "))
     if max_rows <= 0:
@@ -166,7 +322,7 @@ def show_table(ctx: ReportContext, frame: pd.DataFrame, name: str, title_zh: str
     more = "" if len(frame) <= max_rows else f"<p>… {len(frame) - max_rows} more rows in {esc(name)}.csv</p>"
     show_html(f'<div class="dz-table-wrap"><p class="dz-caption"><b>{title}</b></p>{body}{more}'
               f"{flags_legend(ctx, frame)}</div>")
-    return shown
+    return frame
 
 
 # ---- labels and numbers as a reader sees them ----------------------------------------------
@@ -342,9 +498,10 @@ def save_table(ctx: ReportContext, frame: pd.DataFrame, name: str) -> None:
     write_bytes_atomic(folder / f"{name}.xlsx", xlsx_bytes({name: frame}))
 
 
-def show_figure(ctx: ReportContext, fig, name: str, alt: str = "") -> pd.DataFrame | None:
+def show_figure(ctx: ReportContext, fig, name: str, alt: str = ""):
     """Render the PNG once: the same image goes into the report (with alt text and, below it, a
-    collapsible table of the values it draws) and, with an SVG, to disk. Returns that table."""
+    collapsible table of the values it draws) and, with an SVG, to disk. Returns the figure
+    (closed to pyplot, still drawable: `fig.savefig(...)`, `display(fig)`)."""
     import base64
 
     from dezhou_analysis.reports.charts import (
@@ -364,7 +521,7 @@ def show_figure(ctx: ReportContext, fig, name: str, alt: str = "") -> pd.DataFra
     encoded = base64.b64encode(png).decode("ascii")
     show_html(f'<figure class="dz-figure"><img src="data:image/png;base64,{encoded}" '
               f'alt="{esc(alt)}" width="{width}">{data_details(ctx, data)}</figure>')
-    return data
+    return fig
 
 
 def flags_legend(ctx: ReportContext, frame: pd.DataFrame) -> str:

@@ -8,6 +8,7 @@ from dezhou_analysis.panel import annual_series
 from dezhou_analysis.reports import charts as plotting
 from dezhou_analysis.reports.common import (
     ReportContext,
+    Section,
     heading,
     note,
     paragraph,
@@ -23,6 +24,8 @@ __all__ = ["setup", "targets", "progress_table", "provenance"]
 
 
 TYPE_EN = {"新兴产业": "emerging", "传统产业": "traditional"}
+KIND_LABELS = {"at_least": ("下限", "at least"), "approx": ("约数", "approx"),
+               "at_most": ("上限", "at most"), "qualitative": ("定性", "qualitative")}
 
 
 def setup(as_of: int = 0, **kwargs) -> ReportContext:
@@ -49,7 +52,28 @@ def _latest(ctx: ReportContext, indicator_id: str) -> tuple[float | None, int | 
     return float(last["value"]), int(last["year"])
 
 
-def targets(ctx: ReportContext) -> None:
+def readable_table(ctx: ReportContext, rows: pd.DataFrame) -> pd.DataFrame:
+    """The industry targets with headers and values a reader understands, in the report's
+    language (the raw columns stay in industry_targets)."""
+    def kind(value: str) -> str:
+        return ctx.t(*KIND_LABELS.get(value, (value, value)))
+    return pd.DataFrame({
+        ctx.t("类型", "type"): [ctx.t(k, TYPE_EN.get(k, k)) for k in rows["type"]],
+        ctx.t("产业", "industry"): rows["industry"].to_numpy(),
+        ctx.t("指标", "indicator"): [ctx.name(i, n) for i, n in zip(rows["indicator_id"], rows["name_zh"], strict=True)],
+        ctx.t("目标年份", "target year"): rows["target_year"].to_numpy(),
+        ctx.t("目标", "target"): rows["target_text"].to_numpy(),
+        ctx.t("单位", "unit"): rows["unit"].to_numpy(),
+        ctx.t("目标类型", "kind"): [kind(k) for k in rows["target_kind"]],
+        ctx.t("最新值", "latest value"): rows["latest_value"].to_numpy(),
+        ctx.t("最新年份", "latest year"): rows["latest_year"].to_numpy(),
+        ctx.t("出处", "source"): (rows["source_doc"] + ":" + rows["source_line"].astype(str)).to_numpy(),
+    })
+
+
+def targets(ctx: ReportContext) -> Section:
+    """The industries' targets with their latest values; returns `tables["industry_targets"]`
+    (readable headers) and the chart of the money targets."""
     heading(ctx, "“6+6”产业目标", "The 6+6 industries' targets", 1)
     rows = industry_targets(ctx)
     named = rows[rows["group"].str.contains(":")]  # a group without ":" is a type as a whole
@@ -67,28 +91,30 @@ def targets(ctx: ReportContext) -> None:
     latest = [_latest(ctx, i) for i in rows["indicator_id"]]
     rows["latest_value"] = [v for v, _ in latest]
     rows["latest_year"] = [y for _, y in latest]
-    table = rows[["type", "industry", "name_zh", "target_year", "target_text", "unit", "target_kind",
-                  "latest_value", "latest_year", "source_doc", "source_line"]]
-    show_table(ctx, table, "industry_targets", "产业目标与最新数据", "Industry targets and latest data")
+    section = Section(tables={"industry_targets": show_table(
+        ctx, readable_table(ctx, rows), "industry_targets", "产业目标与最新数据",
+        "Industry targets and latest data")})
     money = rows[rows["unit"] == "亿元"].copy()
     money["label"] = [ctx.name(i) for i in money["indicator_id"]]
     if len(money):
         fig = plotting.industry_chart(money, language=ctx.language, source=source_of(ctx, "plan", "yearbook"))
-        show_figure(ctx, fig, "industry_targets")
+        section.figures["industry_targets"] = show_figure(ctx, fig, "industry_targets")
     missing = rows[rows["latest_value"].isna()]
     if len(missing):
         note(ctx, f"{len(missing)} 个产业目标尚无统计数据。产业主营业务收入通常见于统计年鉴“分行业规模以上工业企业”表，"
                   "可按模板填入 data/raw/yearbook。",
              f"{len(missing)} industry targets have no data yet. Industry revenue is usually in the yearbook's "
              "tables of industrial enterprises by sector; add it under data/raw/yearbook with the template.")
+    return section
 
 
-def progress_table(ctx: ReportContext) -> None:
+def progress_table(ctx: ReportContext) -> pd.DataFrame:
+    """The assessment's rows for the industry targets; returns them."""
     heading(ctx, "产业目标的进展", "Progress of the industry targets")
     ids = set(industry_targets(ctx)["indicator_id"])
     frame = ctx.assessment.frame
     frame = frame[frame["indicator_id"].isin(ids)]
-    show_table(ctx, frame[["target_id", "name_zh", "target_text", "latest_value", "latest_year",
+    return show_table(ctx, frame[["target_id", "name_zh", "target_text", "latest_value", "latest_year",
                            "required_rate", "p_reached", "status", "status_reason"]],
                "industry_progress", "产业目标评估", "Assessment of the industry targets")
 

@@ -11,6 +11,7 @@ from dezhou_analysis.core.breaks import break_for
 from dezhou_analysis.reports import charts as plotting
 from dezhou_analysis.reports.common import (
     ReportContext,
+    Section,
     esc,
     heading,
     note,
@@ -48,7 +49,8 @@ def _frame(ctx: ReportContext) -> pd.DataFrame:
     return ctx.assessment.frame
 
 
-def headline(ctx: ReportContext) -> None:
+def headline(ctx: ReportContext):
+    """The count of targets by status, as a bar chart; returns the figure."""
     frame = _frame(ctx)
     as_of = ctx.params.get("as_of") or None
     heading(ctx, "目标能否实现", "Is each target reachable?", 1)
@@ -62,7 +64,7 @@ def headline(ctx: ReportContext) -> None:
               f"{parts_en}. Every target that cannot be assessed says why — mostly missing yearbook "
               "data; add it under data/raw/yearbook and re-run.")
     fig = plotting.status_bar(frame, language=ctx.language, source=source_of(ctx, "plan", "yearbook", "model"))
-    show_figure(ctx, fig, "status_overview")
+    return show_figure(ctx, fig, "status_overview")
 
 
 def _dashboard_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -81,7 +83,9 @@ def _dashboard_frame(ctx: ReportContext) -> pd.DataFrame:
     return table
 
 
-def dashboard(ctx: ReportContext) -> None:
+def dashboard(ctx: ReportContext) -> pd.DataFrame:
+    """Every target's status, one row per target (the `id` column is the target id that
+    `ctx.assessment.results` is keyed by); returns that table."""
     heading(ctx, "目标仪表板", "Dashboard")
     frame = _frame(ctx)
     table = _dashboard_frame(ctx)
@@ -98,18 +102,22 @@ def dashboard(ctx: ReportContext) -> None:
     note(ctx, "P(reached)：模型模拟路径中达到目标的比例；“左右”目标在 ±容差带内或更优即算达到。",
          "P(reached): the share of simulated paths that reach the target; an approx (左右) target "
          "counts as reached within its tolerance band or beyond it in the desired direction.")
+    return table
 
 
-def progress(ctx: ReportContext) -> None:
+def progress(ctx: ReportContext):
+    """Share of the way to the target against the share of the period elapsed; returns the figure."""
     heading(ctx, "时间过半、任务过半", "Progress against time elapsed")
     fig = plotting.progress_chart(_frame(ctx), language=ctx.language,
                                   source=source_of(ctx, "plan", "yearbook"))
-    show_figure(ctx, fig, "progress_vs_time")
+    return show_figure(ctx, fig, "progress_vs_time")
 
 
-def fan_charts(ctx: ReportContext) -> None:
+def fan_charts(ctx: ReportContext) -> Section:
+    """A fan chart per target with enough data; returns them as `figures["fan_T001"]`, …"""
     heading(ctx, "分目标预测（扇形图）", "Forecast fan chart per target")
     assessment: Assessment = ctx.assessment
+    section = Section()
     shown = 0
     for target_id, result in assessment.results.items():
         row = result.row
@@ -130,7 +138,7 @@ def fan_charts(ctx: ReportContext) -> None:
                                  base_year=int(row["base_year"]) if pd.notna(row["base_year"]) else None,
                                  source=source_of(ctx, "plan", "yearbook", "model"),
                                  language=ctx.language, breaks=breaks)
-        show_figure(ctx, fig, f"fan_{target_id}")
+        section.figures[f"fan_{target_id}"] = show_figure(ctx, fig, f"fan_{target_id}")
         p = row["p_reached"]
         summary = (f"P(reached) = {p:.2f}; " if p is not None and not pd.isna(p) else "") + \
             f"{esc(row['status_reason'])}"
@@ -141,9 +149,12 @@ def fan_charts(ctx: ReportContext) -> None:
     if shown == 0:
         note(ctx, "没有可绘制扇形图的目标：统计数据太少。",
              "No target has enough data for a fan chart.")
+    return section
 
 
-def methods(ctx: ReportContext) -> None:
+def methods(ctx: ReportContext) -> Section:
+    """The four monitors' categories per target; returns `tables["methods_assessed"]` and
+    `tables["methods_all"]`."""
     heading(ctx, "四种官方监测方法对照", "Four official monitors side by side")
     paragraph(ctx,
               "欧盟统计局/加拿大统计局：实际增速与所需增速之比（≥95% 显著进展，60–95% 中等，0–60% 不足，<0 背离）；"
@@ -162,14 +173,20 @@ def methods(ctx: ReportContext) -> None:
                    "eurostat_note", "unsd_note", "destatis_note", "midterm_note"]]
     assessed = table[(table[["eurostat_category", "unsd_category", "destatis_category",
                              "midterm_category"]] != "unable to assess").any(axis=1)]
-    show_table(ctx, assessed, "methods_assessed", f"至少一种方法可评估的目标（{len(assessed)} 个）",
-               f"Targets at least one method can assess ({len(assessed)})")
-    show_table(ctx, table, "methods_all", "全部目标的方法结果", "Every target, every method", max_rows=0)
+    return Section(tables={
+        "methods_assessed": show_table(ctx, assessed, "methods_assessed",
+                                       f"至少一种方法可评估的目标（{len(assessed)} 个）",
+                                       f"Targets at least one method can assess ({len(assessed)})"),
+        "methods_all": show_table(ctx, table, "methods_all", "全部目标的方法结果",
+                                  "Every target, every method", max_rows=0)})
 
 
-def ex_post(ctx: ReportContext) -> None:
+def ex_post(ctx: ReportContext) -> Section:
+    """Verdicts where the data reach the target year, and the earlier call scored; returns
+    `tables["verdicts"]` and `tables["scores_as_of_<year>"]` where there are any."""
     heading(ctx, "事后检验：目标实现了吗", "Ex post: was it reached?")
     frame = _frame(ctx)
+    section = Section()
     realised = frame[frame["verdict"].notna()]
     if realised.empty:
         paragraph(ctx, "现有数据尚未覆盖目标年份，无法给出事后结论。加入目标年份的统计数据后，本节会列出每个目标是否实现，"
@@ -178,12 +195,12 @@ def ex_post(ctx: ReportContext) -> None:
                   "yearbook data for the target year are added, this section lists which targets were "
                   "met and scores the earlier forecast.")
     else:
-        show_table(ctx, realised[["target_id", "name_zh", "target_text", "realised_year",
+        section.tables["verdicts"] = show_table(ctx, realised[["target_id", "name_zh", "target_text", "realised_year",
                                   "realised_value", "verdict"]], "verdicts",
                    f"已有目标年份数据的目标（{len(realised)} 个）", f"Targets with target-year data ({len(realised)})")
     evaluation = int(ctx.params.get("evaluation_as_of") or 0)
     if not evaluation:
-        return
+        return section
     earlier = assess(ctx, evaluation)
     scored = earlier.frame[earlier.frame["brier"].notna() | earlier.frame["called_eurostat"].notna()]
     heading(ctx, f"若在{evaluation}年评估", f"Had it been assessed in {evaluation}", 3)
@@ -191,14 +208,15 @@ def ex_post(ctx: ReportContext) -> None:
         note(ctx, f"没有目标同时具备 {evaluation} 年前的数据和目标年份的实际值，无法检验 {evaluation} 年的判断。",
              f"No target has both data up to {evaluation} and a realised target-year value, so the "
              f"{evaluation} call cannot be scored.")
-        return
+        return section
     brier = earlier.brier_score()
     paragraph(ctx, f"{evaluation} 年时的 P(reached) 对照实际结果的 Brier 分数：{brier:.3f}（0 为完美，0.25 相当于五五开）。"
               if brier is not None else "", f"Brier score of the {evaluation} P(reached) against the outcomes: "
               f"{brier:.3f} (0 is perfect, 0.25 a coin toss)." if brier is not None else "")
-    show_table(ctx, scored[["target_id", "name_zh", "p_reached", "verdict", "brier", "called_eurostat",
+    section.tables[f"scores_as_of_{evaluation}"] = show_table(ctx, scored[["target_id", "name_zh", "p_reached", "verdict", "brier", "called_eurostat",
                             "called_unsd", "called_destatis", "called_midterm"]], f"scores_as_of_{evaluation}",
                f"{evaluation}年判断与实际结果", f"The {evaluation} call against what happened")
+    return section
 
 
 provenance = with_data_quality(provenance)  # every report shows its data quality before what made it

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.core.errors import ParameterError
 
 #: parameters of the runner itself (not passed to notebooks)
@@ -27,6 +28,13 @@ RANGES = {
     "tolerance": (0.0, 0.5), "seed": (0, 2**32 - 1), "cell_timeout": (10, 24 * 3600),
 }
 CHOICES = {"language": ("zh", "en", "zh+en")}
+#: what the official report is made with, for every notebook parameter that is not an assessment
+#: setting (those have their one home in AssessmentSettings); a notebook's parameter cell that
+#: says otherwise has been edited, and the runner names it
+OFFICIAL_DEFAULTS = {
+    "project_dir": "..", "language": "zh+en", "output_dir": "", "evaluation_as_of": 2019,
+    "interactive": True,
+}
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
 
 
@@ -144,3 +152,18 @@ def resolve(raw: dict, declared: dict[str, dict[str, Declared]]) -> tuple[dict[s
         raise ParameterError("parameters rejected before anything ran:\n" +
                              "\n".join(f"  - {p}" for p in dict.fromkeys(problems)))
     return per_notebook, runner
+
+
+def edited_defaults(declared: dict[str, dict[str, Declared]]) -> dict[str, dict[str, dict]]:
+    """Parameter cells whose defaults differ from the official ones (AssessmentSettings for the
+    assessment settings, OFFICIAL_DEFAULTS for the rest): {notebook: {name: {"cell": value,
+    "official": value}}}. A parameter edited in JupyterLab and saved must not silently change the
+    official report: the runner names these notebooks and runs them with the official values."""
+    official = {**OFFICIAL_DEFAULTS, **AssessmentSettings().as_params()}
+    edited: dict[str, dict[str, dict]] = {}
+    for notebook, params in declared.items():
+        for name, param in params.items():
+            if name in official and param.default != official[name]:
+                edited.setdefault(notebook, {})[name] = {"cell": param.default,
+                                                         "official": official[name]}
+    return edited

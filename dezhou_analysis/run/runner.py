@@ -28,6 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from dezhou_analysis import __version__
@@ -55,6 +56,7 @@ from dezhou_analysis.run.engine import Job, KernelPool
 from dezhou_analysis.run.params import (
     Declared,
     declared_parameters,
+    edited_defaults,
     parse_overrides,
     read_params_file,
     resolve,
@@ -62,7 +64,17 @@ from dezhou_analysis.run.params import (
 
 NOTEBOOK_ORDER = ("plan_extraction", "baseline", "indicator_trends", "target_reachability",
                   "scenarios", "industries")
-KERNEL = "python3"
+#: the project's kernel, registered by `make setup` in the environment's own kernel folder
+KERNEL = "dezhou-analysis"
+FALLBACK_KERNEL = "python3"
+
+
+@lru_cache(maxsize=1)
+def kernel_name() -> str:
+    """The project's kernel when it is registered, else the environment's default python3 (a
+    checkout set up without `make setup`)."""
+    from jupyter_client.kernelspec import find_kernel_specs
+    return KERNEL if KERNEL in find_kernel_specs() else FALLBACK_KERNEL
 DATA_TABLES = ("assessment", "observations", "conflicts", "exclusions", "plan_targets",
                "plan_observations")
 
@@ -169,6 +181,8 @@ class RunPlan:
     settings: AssessmentSettings
     jobs: int
     code: dict = field(default_factory=dict)  # the package and environment fingerprints
+    #: parameter cells edited away from the official defaults (run with the official values)
+    edited: dict = field(default_factory=dict)
 
 
 def plan_run(paths: ProjectPaths, params_file: str | None, overrides: list[str] | None,
@@ -184,7 +198,7 @@ def plan_run(paths: ProjectPaths, params_file: str | None, overrides: list[str] 
                              f"{', '.join(p.stem for p in notebooks)}")
     if jobs < 1:
         raise ParameterError(f"--jobs {jobs}: expected 1 or more")
-    code = {"package": package_fingerprint(), "environment": environment_fingerprint(KERNEL)}
+    code = {"package": package_fingerprint(), "environment": environment_fingerprint(kernel_name())}
     # parameters are checked against every notebook, also those --only leaves out
     declared = {p.stem: declared_in(p, cache, code) for p in notebooks}
     raw = read_params_file(params_file)
@@ -196,7 +210,17 @@ def plan_run(paths: ProjectPaths, params_file: str | None, overrides: list[str] 
     per_notebook, runner = resolve(raw, declared)
     settings = AssessmentSettings.from_params(**per_notebook.get("target_reachability", {}))
     chosen = [p for p in notebooks if not only or p.stem in only]
-    return RunPlan(chosen, declared, per_notebook, runner, settings, jobs, code)
+    return RunPlan(chosen, declared, per_notebook, runner, settings, jobs, code,
+                   _say_edited(edited_defaults({p.stem: declared[p.stem] for p in chosen})))
+
+
+def _say_edited(edited: dict[str, dict]) -> dict[str, dict]:
+    for notebook, names in edited.items():
+        values = ", ".join(f"{name} = {v['cell']!r} (official {v['official']!r})"
+                           for name, v in names.items())
+        _say(f"note: notebooks/{notebook}.ipynb: parameter cell edited: {values}; the run uses the "
+             "official values (pass -p to change them)")
+    return edited
 
 
 def declared_in(notebook: Path, cache: RunCache | None, code: dict) -> dict[str, Declared]:
@@ -312,7 +336,8 @@ def notebook_parameters(plan: RunPlan, name: str, paths: ProjectPaths, staging: 
     the notebook declares (so an edited parameter cell never changes the official report), and
     the folders the runner owns."""
     declared = plan.declared[name]
-    params = {key: value for key, value in plan.settings.as_params().items() if key in declared}
+    params = {key: value["official"] for key, value in plan.edited.get(name, {}).items()}
+    params.update({key: value for key, value in plan.settings.as_params().items() if key in declared})
     params.update(plan.per_notebook[name])
     params["project_dir"] = str(paths.root)
     if "output_dir" in declared:
@@ -325,7 +350,7 @@ def notebook_parameters(plan: RunPlan, name: str, paths: ProjectPaths, staging: 
 def make_tasks(plan: RunPlan, paths: ProjectPaths, staging: Path) -> list[Task]:
     """One task per notebook, each with its key: measured after the data phase, since the
     processed tables are among every notebook's inputs."""
-    inputs = RunInputs.measure(paths.root, paths.notebooks, KERNEL, plan.code["package"])
+    inputs = RunInputs.measure(paths.root, paths.notebooks, kernel_name(), plan.code["package"])
     tasks = []
     for path in plan.notebooks:
         params = notebook_parameters(plan, path.stem, paths, staging)
@@ -361,7 +386,7 @@ def reuse_unchanged(tasks: list[Task], cache: RunCache, staging: Path) -> dict[s
 
 def start_kernels(size: int, paths: ProjectPaths, staging: Path, stack: ExitStack) -> KernelPool:
     """The pool, started now so its kernels import the stack while the caller goes on."""
-    return stack.enter_context(KernelPool(size, KERNEL, paths.root, paths.notebooks,
+    return stack.enter_context(KernelPool(size, kernel_name(), paths.root, paths.notebooks,
                                           staging / "logs" / "kernels.log"))
 
 
@@ -453,6 +478,7 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
     template = write_needed_template(staging, data_phase.assessment, data_phase.data)
     write_text_atomic(staging / "index.html",
                       render_index_page(data_phase, ordered, manifest, cache, plan.code, template))
+    manifest["edited_parameter_cells"] = plan.edited
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
     phases["index_and_manifest"] = round(time.perf_counter() - finishing, 2)
     manifest["seconds_by_phase"] = phases
