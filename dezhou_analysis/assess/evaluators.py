@@ -64,6 +64,19 @@ class LevelSeries:
     values: np.ndarray
     segments: np.ndarray
 
+    @property
+    def broken(self) -> bool:
+        return len(set(self.segments)) > 1
+
+    def latest_basis(self) -> tuple[np.ndarray, np.ndarray]:
+        """Years and values on the latest statistical basis: no rate, category or fit spans a
+        break."""
+        last = self.segments == self.segments[-1]
+        return self.years[last], self.values[last]
+
+    def break_year(self) -> int:
+        return int(self.latest_basis()[0][0])
+
 
 def _level_history(spec: TargetSpec, ctx: Context, ev: Evaluation) -> LevelSeries | None:
     """Load the level history (and judge the realised value); None, with the reason, if empty."""
@@ -132,12 +145,12 @@ def level_rates(spec: TargetSpec, s: LevelSeries, compound: bool, ctx: Context) 
     """Required and observed annual change, on the latest basis where the series has a break."""
     unit = spec.panel_unit
     rates = Rates(rate_unit="%/yr" if compound else f"{unit}/yr" if unit != "%" else "pp/yr")
-    years, values, segments = s.years, s.values, s.segments
-    last = segments == segments[-1]
-    ys, vs = (years[last], values[last]) if last.sum() >= 2 else (years, values)
-    if last.sum() < 2 and len(set(segments)) > 1:
-        rates.break_note = f"rates cross the statistical break before {int(years[last][0])}"
-    elif len(set(segments)) > 1:
+    years, values = s.years, s.values
+    ys, vs = s.latest_basis()
+    if s.broken and len(ys) < 2:
+        rates.break_note = f"only {len(ys)} value since the statistical break in {s.break_year()}: " \
+                           "no rate across it"
+    elif s.broken:
         rates.break_note = f"rates use the {int(ys[0])}–{int(ys[-1])} values on the latest basis"
     latest_year, latest = int(years[-1]), float(values[-1])
     if spec.target_year > latest_year:
@@ -156,27 +169,28 @@ def level_rates(spec: TargetSpec, s: LevelSeries, compound: bool, ctx: Context) 
 
 def level_categories(spec: TargetSpec, s: LevelSeries, compound: bool, met_now: bool
                      ) -> tuple[dict[str, Category], float | None]:
-    """The four monitors' categories and the share of the plan period elapsed."""
-    years, values, segments = s.years, s.values, s.segments
+    """The four monitors' categories and the share of the plan period elapsed, on the latest
+    statistical basis: with fewer than three values since a break (or a base year before it)
+    a method that would compare across the break says so instead; a target the latest value
+    already meets needs no comparison."""
+    years, values = s.years, s.values
     target_value, target_year, base_year = spec.target_value, spec.target_year, spec.base_year
-    last = segments == segments[-1]
-    ys, vs = (years[last], values[last]) if last.sum() >= 3 else (years, values)
-    crosses = not last.all() and last.sum() < 3
-    cats = [
-        progress.eurostat(ys, vs, target_value, target_year, compound, met_now),
-        progress.unsd(ys, vs, target_value, target_year, base_year or int(ys[0]), compound, met_now),
-        progress.destatis(ys, vs, target_value, target_year, spec.direction, met_now),
-        progress.midterm(base_year, spec.base_value, int(years[-1]), float(values[-1]), target_value,
-                         target_year, met_now),
-    ]
+    ys, vs = s.latest_basis()
     elapsed = (int(years[-1]) - base_year) / (target_year - base_year) if base_year is not None else None
-    out = {}
-    for cat in cats:
-        note = cat.note
-        if crosses and cat.method != "midterm" and cat.assessed:
-            note += " (series crosses a statistical break)"
-        out[cat.method] = Category(cat.method, cat.category, cat.value, note)
-    return out, elapsed
+    if s.broken and len(ys) < 3 and not met_now:
+        note = f"{len(ys)} value(s) since the statistical break in {s.break_year()}: not compared across it"
+        cats = [Category(m, progress.UNABLE, None, note) for m in ("eurostat", "unsd", "destatis")]
+    else:
+        cats = [progress.eurostat(ys, vs, target_value, target_year, compound, met_now),
+                progress.unsd(ys, vs, target_value, target_year, base_year or int(ys[0]), compound, met_now),
+                progress.destatis(ys, vs, target_value, target_year, spec.direction, met_now)]
+    if s.broken and base_year is not None and base_year < s.break_year() and not met_now:
+        cats.append(Category("midterm", progress.UNABLE, None, f"the base year {base_year} lies before "
+                             f"the statistical break in {s.break_year()}: not compared across it"))
+    else:
+        cats.append(progress.midterm(base_year, spec.base_value, int(years[-1]), float(values[-1]),
+                                     target_value, target_year, met_now))
+    return {cat.method: cat for cat in cats}, elapsed
 
 
 def level_forecast(spec: TargetSpec, s: LevelSeries, met_now: bool, ctx: Context,
@@ -205,11 +219,14 @@ def level_forecast(spec: TargetSpec, s: LevelSeries, met_now: bool, ctx: Context
 def simulate(spec: TargetSpec, s: LevelSeries, ctx: Context, ev: Evaluation) -> ForecastSummary:
     """Fit the models (recording which were used and why others were left out), simulate paths
     to the target year and keep them, with their quantile bands for the fan chart."""
-    data = SeriesData(s.years, s.values, s.segments, choose_scale(spec.indicator.kind, s.values))
+    ys, vs = s.latest_basis()
+    data = SeriesData(ys, vs, [], choose_scale(spec.indicator.kind, vs))
     kwargs = {"models": ctx.models} if ctx.models is not None else {}
     combination = fit_all(data, calibrate=True, seed=ctx.settings.seed, **kwargs)
-    summary = ForecastSummary(models=", ".join(combination.models),
-                              models_skipped="; ".join(f"{k}: {v}" for k, v in combination.skipped.items()))
+    skipped = [f"{k}: {v}" for k, v in combination.skipped.items()]
+    if s.broken:
+        skipped.append(f"fitted to the {len(ys)} value(s) since the statistical break in {s.break_year()}")
+    summary = ForecastSummary(models=", ".join(combination.models), models_skipped="; ".join(skipped))
     ev.data, ev.combination = data, combination
     if not combination.results:
         return summary
