@@ -14,7 +14,6 @@ needs the observed growth plus δ ∈ {−2, −1, 0, +1, +2} points a year.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -220,7 +219,3 @@ def summary(scores: pd.DataFrame) -> str:
     lines.append("reliability of P(reached):\n" + reliability(scores).to_string())
     return "\n".join(lines)
 
-
-def nan_safe_mean(values) -> float:
-    values = [v for v in values if not math.isnan(v)]
-    return float(np.mean(values)) if values else math.nan

@@ -66,8 +66,14 @@ class Assessor:
     def _home(self) -> str:
         return home_region(self.targets)
 
+    def _observations_of(self, indicator_id: str) -> pd.DataFrame:
+        """The panel's rows for one indicator (grouped once: the panel is filtered per call)."""
+        if getattr(self, "_by_indicator", None) is None:
+            self._by_indicator = dict(iter(self.observations.groupby("indicator_id", sort=False)))
+        return self._by_indicator.get(indicator_id, self.observations.iloc[:0])
+
     def series(self, indicator_id: str, region: str, measure: str, limit: int | None) -> pd.DataFrame:
-        obs = self.observations
+        obs = self._observations_of(indicator_id)
         mask = (obs["indicator_id"] == indicator_id) & (obs["region"] == region) & \
             (obs["measure"] == measure) & (obs["period_kind"] == "annual")
         frame = obs[mask]

@@ -16,7 +16,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from math import erf, sqrt
+from math import sqrt
 
 import numpy as np
 
@@ -28,12 +28,12 @@ PROBS = np.array([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.
                   0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 0.995])
 #: the smallest spread a series is given, as a share of its mean absolute change (a series
 #: that grew by the same step twice has not shown that it cannot deviate)
-SPREAD_FLOOR = 0.25
+SPREAD_FLOOR = 0.5
 
 
 def year_spread(z: np.ndarray, segments: np.ndarray | None = None) -> float:
     """The spread of year-to-year changes on the model scale (their standard deviation around
-    the drift), never below a quarter of their mean absolute size; changes across a
+    the drift), never below half their mean absolute size; changes across a
     statistical break are left out."""
     z = np.asarray(z, dtype=float)
     diffs = np.diff(z)
@@ -82,14 +82,13 @@ class ErrorTable:
     def draw(self, n: int, steps: np.ndarray, normals: np.ndarray) -> np.ndarray:
         """Errors for `steps` (years ahead) from standard normals whose columns are correlated
         like a random walk's: each column keeps its table quantiles exactly."""
-        u = 0.5 * (1 + _erf(normals / sqrt(2)))
+        from scipy.special import ndtr  # the normal CDF, vectorised (scipy comes with statsmodels)
+        u = ndtr(normals)
         out = np.empty_like(normals)
         for j, h in enumerate(steps):
             out[:, j] = np.interp(u[:, j], PROBS, self.quantiles(n, int(h)))
         return out
 
-
-_erf = np.vectorize(erf, otypes=[float])
 
 
 @lru_cache(maxsize=1)

@@ -209,10 +209,9 @@ def level_forecast(spec: TargetSpec, s: LevelSeries, met_now: bool, ctx: Context
     if spec.every_year and not met_now:
         reached = np.zeros_like(reached)
     summary.p_reached = float(reached.mean())
-    q = np.quantile(ev.paths[:, -1], [0.025, 0.1, 0.9, 0.975])
-    summary.forecast_median = float(ev.combination.forecast([target_year], n=settings.n_paths,
-                                                            seed=settings.seed)[0])
-    summary.forecast_low95, summary.forecast_low80, summary.forecast_high80, summary.forecast_high95 = map(float, q)
+    q = np.quantile(ev.paths[:, -1], [0.025, 0.1, 0.5, 0.9, 0.975])
+    (summary.forecast_low95, summary.forecast_low80, summary.forecast_median, summary.forecast_high80,
+     summary.forecast_high95) = map(float, q)
     return summary
 
 
@@ -233,8 +232,8 @@ def simulate(spec: TargetSpec, s: LevelSeries, ctx: Context, ev: Evaluation) -> 
     future = np.arange(int(s.years[-1]) + 1, spec.target_year + 1)
     paths = combination.simulate(future, ctx.settings.n_paths, ctx.rng)
     ev.years, ev.paths = future, paths
-    ev.bands = pd.DataFrame({"year": future, **{
-        f"q{quantile:g}": np.quantile(paths, quantile, axis=0) for quantile in QUANTILES}})
+    bands = np.quantile(paths, QUANTILES, axis=0)  # one sort for every quantile
+    ev.bands = pd.DataFrame({"year": future, **{f"q{q:g}": bands[i] for i, q in enumerate(QUANTILES)}})
     return summary
 
 
