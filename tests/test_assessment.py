@@ -151,3 +151,16 @@ def test_a_period_total_of_annual_rates_is_compounded_not_compared_with_one_year
     # a year missing in between: said, not guessed
     gap = assessed({2021: 4.0, 2023: 4.0})
     assert gap["status"] == "unable to assess" and "missing 2022" in gap["status_reason"]
+
+
+def test_no_confident_call_from_three_values_five_years_ahead_and_none_across_a_break(parsed, with_2022):
+    """As of 2019 the urbanization rate had three values for a 2024 target: the call cannot be
+    confident. R&D had one value on the new basis after the 2019 revision: nothing is fitted or
+    compared across the break."""
+    frame = Assessor(parsed.targets, with_2022.observations, as_of=2019, n_paths=2000).fit().frame
+    short = frame[(frame["n_points"] == 3) & (frame["years_left"] == 5) & frame["p_reached"].notna()]
+    assert len(short) >= 1
+    assert short["p_reached"].between(0.1, 0.9).all(), short[["indicator_id", "p_reached"]]
+    rd = frame.set_index("indicator_id").loc["rd_gdp_share"]
+    assert "statistical break" in rd["break_note"] and pd.isna(rd["observed_rate_all"])
+    assert pd.isna(rd["p_reached"]) or "since the statistical break" in rd["models_skipped"]

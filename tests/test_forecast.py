@@ -33,8 +33,10 @@ def p_reached(data: SeriesData, target: float, kind: str = "at_least", year: int
 def test_p_reached_near_one_below_the_trend_and_near_zero_above():
     data = trend_series(3)
     trend_2025 = 100 * np.exp(0.06 * (2025 - data.years[0]))
-    assert p_reached(data, 0.7 * trend_2025) > 0.95
-    assert p_reached(data, 1.5 * trend_2025) < 0.05
+    # six years ahead the intervals are as wide as real series have proved: far from the trend,
+    # not a little off it, is where P comes near 0 or 1
+    assert p_reached(data, 0.5 * trend_2025) > 0.95
+    assert p_reached(data, 2.0 * trend_2025) < 0.05
     assert 0.2 < p_reached(data, trend_2025) < 0.8
 
 
@@ -48,7 +50,7 @@ def test_qualifiers_change_the_probability():
     assert at_most == pytest.approx(1 - at_least, abs=0.02)
 
 
-def test_eighty_percent_intervals_cover_70_to_90_percent_of_held_out_points():
+def test_eighty_percent_intervals_are_not_too_narrow_on_series_that_follow_a_model():
     hits = total = 0
     for seed in range(200):
         rng = np.random.default_rng(1000 + seed)
@@ -66,7 +68,10 @@ def test_eighty_percent_intervals_cover_70_to_90_percent_of_held_out_points():
         hits += int(inside.sum())
         total += len(inside)
     coverage = hits / total
-    assert 0.70 <= coverage <= 0.90, coverage
+    # the intervals are as wide as forecasts of real series have been wrong (tests/
+    # test_calibration.py); series that follow a model exactly are easier, so here they may
+    # cover more than 80 %, never less
+    assert 0.78 <= coverage <= 0.97, coverage
 
 
 def test_same_seed_same_paths():
@@ -80,8 +85,8 @@ def test_too_few_points_are_refused_with_reasons():
     data = SeriesData([2016, 2017], [5.0, 5.2], [], "logit")
     combination = fit_all(data)
     assert combination.results == []
-    assert "needs 2 year-on-year changes" in combination.skipped["random walk with drift"]
-    assert "needs 6 consecutive years" in combination.skipped["damped-trend ETS"]
+    assert "votes from 3 values (2 parameters), has 2" in combination.skipped["random walk with drift"]
+    assert "votes from 15 values (5 parameters)" in combination.skipped["damped-trend ETS"]
     with pytest.raises(NotEnoughData):
         LogLinearTrend().fit(data)
 
@@ -110,3 +115,64 @@ def test_two_changes_on_a_log_scale_give_finite_paths_without_warnings():
         warnings.simplefilter("error")
         paths = RandomWalkDrift().fit(data).simulate(np.arange(2018, 2031), 100_000, np.random.default_rng(1))
     assert np.isfinite(paths).all()
+
+
+def test_closed_form_fits_match_statsmodels():
+    """The random walk's drift and σ are those of statsmodels' ARIMA(0,1,0) with a constant on
+    the differences; the log-linear trend's coefficients those of statsmodels OLS."""
+    import statsmodels.api as sm
+    data = trend_series(8, n=10)
+    z = data.z
+    ols = sm.OLS(np.diff(z), np.ones(len(z) - 1)).fit()
+    rwd = RandomWalkDrift().fit(data)
+    assert rwd.point(np.array([1, 3])) == pytest.approx(z[-1] + ols.params[0] * np.array([1, 3]))
+    t = (data.years - data.years[-1]).astype(float)
+    trend = sm.OLS(z, sm.add_constant(t)).fit()
+    llt = LogLinearTrend().fit(data)
+    assert llt.point(np.array([2])) == pytest.approx(trend.params[0] + trend.params[1] * 2)
+
+
+def test_a_model_of_ones_own_joins_the_combination():
+    """The protocol: name, min_points, fit(data) → results with point(steps)."""
+    from dezhou_analysis.assess.forecast import ForecastResults
+
+    class Flat:
+        name, min_points, parameters = "no change", 3, 1
+
+        def fit(self, data):
+            return ForecastResults(self.name, data, _centre=lambda steps: np.full(len(steps), data.z[-1]))
+
+    data = trend_series(9, n=8)
+    combination = fit_all(data, models=[RandomWalkDrift, Flat()])
+    assert combination.models == ["random walk with drift", "no change"]
+    assert combination.weights() == {"random walk with drift": 0.5, "no change": 0.5}
+    table = combination.table([2020, 2021])
+    assert set(table["model"]) == {"random walk with drift", "no change"}
+    flat = table[table["model"] == "no change"]["forecast"]
+    assert flat.to_numpy() == pytest.approx(data.values[-1])
+
+
+def test_assess_series_is_the_public_entry_point():
+    import dezhou_analysis
+    data = trend_series(10, n=6)
+    result = dezhou_analysis.assess_series(data.years, data.values, target_year=2024,
+                                           target_value=float(data.values[-1]) * 1.1, n_paths=2000)
+    assert 0.0 < result.p_reached < 1.0
+    assert list(result.quantiles.columns) == [0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975]
+    assert list(result.quantiles.index) == [2020, 2021, 2022, 2023, 2024]
+    assert np.all(np.diff(result.quantiles.to_numpy(), axis=1) >= 0)
+    assert "random walk with drift" in set(result.models["model"])
+    lower = dezhou_analysis.assess_series(data.years, data.values, target_year=2024,
+                                          target_value=float(data.values[-1]) * 1.1, qualifier="at_most",
+                                          n_paths=2000)
+    assert lower.p_reached == pytest.approx(1 - result.p_reached, abs=0.01)
+    with pytest.raises(ValueError, match="at least 3"):
+        dezhou_analysis.assess_series([2018, 2019], [1.0, 2.0], target_year=2022, target_value=3.0)
+
+
+def test_importing_the_package_does_not_import_the_models():
+    import subprocess
+    import sys
+    code = "import sys, dezhou_analysis; print('numpy' in sys.modules, 'statsmodels' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -96,3 +96,13 @@ def test_target_met_reads_the_qualifier():
     assert progress.target_met(4.0, 5, "at_most", "increase", 0.05)
     assert not progress.target_met(5.5, 5, "at_most", "increase", 0.05)
     assert progress.target_met(3.0, 4.0, "point", "decrease", 0.05)
+
+
+def test_official_review_wording_follows_time_elapsed_against_way_done():
+    from dezhou_analysis.reports.target_reachability import review_wording
+    half = {"elapsed_share": 0.5, "latest_year": 2020, "target_year": 2022}
+    assert review_wording({**half, "midterm_category": "on schedule (符合进度)", "midterm_value": 0.7})[0] == "快于预期"
+    assert review_wording({**half, "midterm_category": "on schedule (符合进度)", "midterm_value": 0.5})[0] == "基本符合预期"
+    assert review_wording({**half, "midterm_category": "behind schedule (滞后)", "midterm_value": 0.3})[0] == "滞后"
+    assert review_wording({**half, "midterm_category": "target met (已完成)", "midterm_value": None})[0] == "提前实现"
+    assert review_wording({**half, "midterm_category": "unable to assess", "midterm_value": None}) == ("", "")

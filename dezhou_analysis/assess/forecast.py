@@ -99,6 +99,15 @@ class ForecastResults:
     _sampler: object = field(repr=False, default=None)
     inflation: float = 1.0
     note: str = ""
+    _centre: object = field(repr=False, default=None)
+
+    def point(self, steps: np.ndarray) -> np.ndarray:
+        """The model's point forecast on the model scale, `steps` years after the last value."""
+        steps = np.asarray(steps, dtype=int)
+        if self._centre is not None:
+            return np.asarray(self._centre(steps), dtype=float)
+        paths = self._sampler(int(steps.max()), 2000, np.random.default_rng(0), 1.0)
+        return np.median(paths[:, steps - 1], axis=0)
 
     @property
     def last_year(self) -> int:
@@ -148,7 +157,8 @@ class RandomWalkDrift:
     """z_t = z_{t-1} + μ + ε_t, with μ uncertain; steps across a break are left out."""
 
     name = "random walk with drift"
-    min_points = 3
+    parameters = 2  # drift, σ
+    min_points = 3  # the baseline: votes from three values
 
     def fit(self, data: SeriesData) -> ForecastResults:
         diffs, gaps = _within_segment_steps(data)
@@ -166,14 +176,15 @@ class RandomWalkDrift:
             shocks = rng.standard_normal((n, h)) * s
             return z_last + np.cumsum(drift + shocks, axis=1)
 
-        return ForecastResults(self.name, data, sampler)
+        return ForecastResults(self.name, data, sampler, _centre=lambda steps: z_last + mu * steps)
 
 
 class LogLinearTrend:
     """z_t = a + b·t (+ a shift per basis segment) + ε_t, with (a, b) uncertain."""
 
     name = "log-linear trend"
-    min_points = 3
+    parameters = 3  # level, slope, σ
+    min_points = 9
 
     def fit(self, data: SeriesData) -> ForecastResults:
         segments = np.unique(data.segments)
@@ -201,7 +212,7 @@ class LogLinearTrend:
             steps = np.arange(1, h + 1, dtype=float)
             return b[:, [0]] + b[:, [1]] * steps + rng.standard_normal((n, h)) * s
 
-        return ForecastResults(self.name, data, sampler)
+        return ForecastResults(self.name, data, sampler, _centre=lambda steps: beta[0] + beta[1] * steps)
 
 
 def _contiguous_tail(data: SeriesData, min_points: int) -> SeriesData:
@@ -224,7 +235,8 @@ class DampedTrendETS:
     """Additive-error, damped additive-trend exponential smoothing (statsmodels ETSModel)."""
 
     name = "damped-trend ETS"
-    min_points = 6
+    parameters = 5  # α, β, φ, initial level and trend
+    min_points = 15
 
     def fit(self, data: SeriesData) -> ForecastResults:
         tail = _contiguous_tail(data, self.min_points)
@@ -241,14 +253,16 @@ class DampedTrendETS:
                 sims = result.simulate(h, anchor="end", repetitions=n, random_errors=errors)
             return np.asarray(sims).reshape(h, n).T
 
-        return ForecastResults(self.name, tail, sampler)
+        return ForecastResults(self.name, tail, sampler,
+                               _centre=lambda steps: np.asarray(result.forecast(int(max(steps))))[steps - 1])
 
 
 class Theta:
     """The Theta method (statsmodels ThetaModel), intervals from its forecast standard errors."""
 
     name = "Theta"
-    min_points = 5
+    parameters = 4  # α, drift, initial level, σ
+    min_points = 12
     max_horizon = 40
 
     def fit(self, data: SeriesData) -> ForecastResults:
@@ -270,7 +284,7 @@ class Theta:
             shocks = rng.normal(0.0, 1.0, size=(n, h)) * step_sd_all[:h] * k
             return mean_all[:h] + np.cumsum(shocks, axis=1)
 
-        return ForecastResults(self.name, tail, sampler)
+        return ForecastResults(self.name, tail, sampler, _centre=lambda steps: mean_all[steps - 1])
 
 
 def _ima_sigma2(z: np.ndarray, alpha: float) -> float:
@@ -293,62 +307,82 @@ def _ima_sigma2(z: np.ndarray, alpha: float) -> float:
 MODELS = (RandomWalkDrift, DampedTrendETS, Theta, LogLinearTrend)
 
 
-# ---- calibration and combination ----------------------------------------------------------------
+# ---- combination -------------------------------------------------------------------------------
+#
+# The model protocol: a model has a `name`, the fewest values it votes with (`min_points`) and
+# `fit(data: SeriesData) -> ForecastResults`, raising `NotEnoughData` with the reason when it
+# cannot. Its results give `point(steps)`, the point forecast on the model scale (and, for a
+# look at the model's own view, `simulate`). Any object following it may join the combination
+# (`fit_all(data, models=[...])`, `Assessor(..., models=[...])`); a class is instantiated first.
 
 
-def rolling_origin_inflation(model, data: SeriesData, min_origin: int | None = None,
-                             n: int = 400, seed: int = 0, max_origins: int = 6) -> tuple[float, str]:
-    """Widen intervals when held-out errors are larger than the model says.
-
-    For each origin, fit on the values before it and standardise the errors of the forecasts of
-    later values by the spread of the central 80% of the paths; the factor is √(mean z²), never
-    below 1.
-    """
-    start = max(model.min_points, min_origin or 0)
-    if data.n < start + 3:
-        return 1.0, f"not calibrated: {data.n} points, rolling origins need {start + 3}"
-    rng = np.random.default_rng(seed)
-    scores = []
-    for origin in range(max(start, data.n - max_origins), data.n):
-        train = SeriesData(data.years[:origin], data.values[:origin], data.segments[:origin], data.scale)
-        try:
-            fitted = model.fit(train)
-        except NotEnoughData:
-            continue
-        future = data.years[origin:]
-        paths = to_scale(fitted.simulate(future, n, rng), data.scale)
-        # spread from the central 80%, not the standard deviation: Student-t paths (σ uncertain)
-        # have heavy tails that would inflate sd and hide a too-narrow interval
-        low, mid, high = np.quantile(paths, [0.1, 0.5, 0.9], axis=0)
-        sd = (high - low) / (2 * 1.2816)
-        actual = data.z[origin:]
-        ok = sd > 1e-12
-        scores.extend(((actual[ok] - mid[ok]) / sd[ok]).tolist())
-    if len(scores) < 3:
-        return 1.0, "not calibrated: too few held-out forecasts"
-    factor = max(1.0, math.sqrt(float(np.mean(np.square(scores)))))
-    return factor, f"intervals × {factor:.2f} from {len(scores)} held-out forecasts"
+def plausible_range(data: SeriesData, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per step, the widest range a point forecast may reach on the model scale: the last value
+    moved by the largest observed yearly change, h times, plus the table's 99 % error band."""
+    from dezhou_analysis.assess.calibrated import error_table, year_spread
+    diffs = np.diff(data.z)
+    largest = float(np.max(np.abs(diffs))) if len(diffs) else 0.0
+    spread = year_spread(data.z, data.segments)
+    table = error_table()
+    reach = np.array([largest * h + spread * float(np.max(np.abs(table.quantiles(data.n, int(h)))))
+                      for h in steps])
+    return data.z[-1] - reach, data.z[-1] + reach
 
 
 @dataclass
 class Combination:
-    """Median combination of the models that could be fitted, and their pooled paths."""
+    """The median of the voting models' point forecasts, with intervals from the error table.
+
+    results: the models that vote; skipped: why the others do not (too few values for their
+    parameters, or a forecast that left the plausible range); note: how the spread was set.
+    """
 
     results: list[ForecastResults]
     skipped: dict[str, str]
+    data: SeriesData | None = None
+    calibrate: bool = True
+    note: str = ""
 
     @property
     def models(self) -> list[str]:
         return [r.model for r in self.results]
 
-    def simulate(self, years: list[int] | np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-        """Paths from the median combination of the models' distributions.
+    def weights(self) -> dict[str, float]:
+        """Each voting model's weight in the median (equal)."""
+        return {r.model: 1 / len(self.results) for r in self.results}
 
-        Each model simulates n paths; paths are ranked by their last value and the k-th
-        combined path is the element-wise median of the models' k-th paths. At the target year
-        the combined quantiles are the median of the models' quantiles (Vincentisation), so one
-        model's outlying spread does not widen the result the way pooling would.
-        """
+    def centre(self, steps: np.ndarray) -> np.ndarray:
+        """The median of the models' point forecasts on the model scale."""
+        return np.median(np.vstack([r.point(steps) for r in self.results]), axis=0)
+
+    def table(self, years: list[int] | np.ndarray) -> pd.DataFrame:
+        """Each model's point forecast (original scale) per year, with its weight."""
+        years = np.asarray(years, dtype=int)
+        steps = years - int(self.results[0].data.years[-1])
+        weights = self.weights()
+        rows = [{"model": r.model, "weight": weights[r.model], "year": int(y),
+                 "forecast": float(v)}
+                for r in self.results for y, v in zip(years, from_scale(r.point(steps), self.data.scale),
+                                                      strict=True)]
+        return pd.DataFrame(rows)
+
+    def simulate(self, years: list[int] | np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Paths (n × len(years)) on the original scale: the models' median centre plus errors
+        drawn from the error table for this many values and each horizon, correlated across
+        years like a random walk's. Uncalibrated (`calibrate=False`): the models' own paths,
+        combined by taking the k-th ranked path's element-wise median (Vincentisation)."""
+        years = np.asarray(years, dtype=int)
+        steps = years - int(self.data.years[-1])
+        if np.any(steps <= 0):
+            raise ValueError("simulate() takes years after the last observation")
+        if not self.calibrate:
+            return self._vincentised(years, n, rng)
+        from dezhou_analysis.assess.calibrated import error_table, walk_normals, year_spread
+        spread = year_spread(self.data.z, self.data.segments)
+        errors = error_table().draw(self.data.n, steps, walk_normals(n, steps, rng))
+        return from_scale(self.centre(steps) + spread * errors, self.data.scale)
+
+    def _vincentised(self, years: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
         sims = [r.simulate(years, n, rng) for r in self.results]
         if len(sims) == 1:
             return sims[0]
@@ -357,22 +391,30 @@ class Combination:
         return combined[rng.permutation(n)]
 
     def forecast(self, years: list[int] | np.ndarray, n: int = 2000, seed: int = 0) -> np.ndarray:
-        medians = [r.forecast(years, n, seed) for r in self.results]
-        return np.median(np.vstack(medians), axis=0)
+        """The median forecast per year (original scale)."""
+        paths = self.simulate(years, n, np.random.default_rng(seed))
+        return np.median(paths, axis=0)
 
     def summary_frame(self, years, alpha: float = 0.2, n: int = 4000, seed: int = 0) -> pd.DataFrame:
         paths = self.simulate(years, n, np.random.default_rng(seed))
         return pd.DataFrame({
-            "year": np.asarray(years, dtype=int), "median": self.forecast(years, n, seed),
+            "year": np.asarray(years, dtype=int), "median": np.median(paths, axis=0),
             "lower": np.quantile(paths, alpha / 2, axis=0),
             "upper": np.quantile(paths, 1 - alpha / 2, axis=0)})
 
 
 def fit_all(data: SeriesData, calibrate: bool = True, seed: int = 0,
-            models: tuple = MODELS) -> Combination:
+            models: tuple | list = MODELS, horizon: int = 5) -> Combination:
+    """Fit every model the data support; a model with fewer values than `min_points` (three
+    per parameter, the random walk with drift from three values as the baseline) does not vote,
+    nor one whose forecast leaves the plausible range over `horizon` years."""
     results, skipped = [], {}
-    for model_class in models:
-        model = model_class()
+    for model in models:
+        model = model() if isinstance(model, type) else model
+        if data.n < getattr(model, "min_points", 3):
+            skipped[model.name] = (f"votes from {model.min_points} values "
+                                   f"({getattr(model, 'parameters', '?')} parameters), has {data.n}")
+            continue
         try:
             result = model.fit(data)
         except NotEnoughData as exc:
@@ -381,10 +423,30 @@ def fit_all(data: SeriesData, calibrate: bool = True, seed: int = 0,
         except (np.linalg.LinAlgError, ValueError) as exc:
             skipped[model.name] = f"estimation failed ({type(exc).__name__})"
             continue
-        if calibrate:
-            result.inflation, result.note = rolling_origin_inflation(model, data, seed=seed)
         results.append(result)
-    return Combination(results, skipped)
+    combination = Combination(results, skipped, data, calibrate)
+    if results and calibrate:
+        _drop_implausible(combination, data, horizon)
+    return combination
+
+
+def _drop_implausible(combination: Combination, data: SeriesData, horizon: int) -> None:
+    """Leave out a model whose point forecast leaves the plausible range, and say so; the
+    random walk with drift stays as the fallback."""
+    steps = np.arange(1, horizon + 1)
+    low, high = plausible_range(data, steps)
+    keep = []
+    for result in combination.results:
+        point = result.point(steps)
+        if np.all(np.isfinite(point)) and np.all((point >= low) & (point <= high)):
+            keep.append(result)
+        else:
+            combination.skipped[result.model] = "forecast leaves the plausible range: left out"
+    if not keep:
+        fallback = RandomWalkDrift().fit(data)
+        keep = [fallback]
+        combination.skipped[fallback.model] = "fallback: every other model left the plausible range"
+    combination.results = keep
 
 
 # ---- P(target reached) --------------------------------------------------------------------------

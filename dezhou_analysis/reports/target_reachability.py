@@ -219,4 +219,52 @@ def ex_post(ctx: ReportContext) -> Section:
     return section
 
 
+
+# ---- for policy readers: the official review wording and when the answer became clear ----------
+
+#: 时间过半、任务过半 with a margin: ahead when the share of the way done exceeds the share of the
+#: time elapsed by a tenth of it, behind when it falls short by a tenth
+REVIEW_MARGIN = 0.10
+
+
+def review_wording(row) -> tuple[str, str]:
+    """The wording of China's mid-term plan reviews for one assessment row, with its English:
+    提前实现 (met ahead of time), 快于预期 (faster than planned), 基本符合预期 (broadly on
+    schedule: 时间过半、任务过半), 滞后 (behind); empty when the mid-term rule could not judge."""
+    category = str(row.get("midterm_category") or "")
+    if category.startswith("target met"):
+        latest, target_year = row.get("latest_year"), row.get("target_year")
+        early = pd.notna(latest) and pd.notna(target_year) and int(latest) < int(target_year)
+        return ("提前实现", "met ahead of time") if early else ("已实现", "met")
+    done, elapsed = row.get("midterm_value"), row.get("elapsed_share")
+    if done is None or elapsed is None or pd.isna(done) or pd.isna(elapsed):
+        return "", ""
+    if done >= elapsed * (1 + REVIEW_MARGIN):
+        return "快于预期", "faster than planned"
+    if done >= elapsed * (1 - REVIEW_MARGIN):
+        return "基本符合预期", "broadly on schedule (时间过半、任务过半)"
+    return "滞后", "behind schedule"
+
+
+def review_table(assessment: Assessment) -> pd.DataFrame:
+    """Each target's official review wording beside the four monitors' categories."""
+    frame = assessment.frame
+    wording = [review_wording(row) for row in frame.to_dict("records")]
+    return frame[["target_id", "name_zh", "name_en", "eurostat_category", "unsd_category",
+                  "destatis_category", "midterm_category"]].assign(
+        review_zh=[w[0] for w in wording], review_en=[w[1] for w in wording])
+
+
+def p_reached_by_year(targets: pd.DataFrame, observations: pd.DataFrame, first_year: int,
+                      last_year: int, **settings) -> pd.DataFrame:
+    """When did it become clear? Each target's P(reached) as assessed with the data of every
+    year from `first_year` (the plan's start) to `last_year` (its target year): one row per
+    target, one column per as-of year."""
+    columns = {}
+    for year in range(first_year, last_year + 1):
+        frame = Assessor(targets, observations, as_of=year, **settings).fit().frame
+        columns[year] = frame.set_index("target_id")["p_reached"]
+    return pd.DataFrame(columns)
+
+
 provenance = with_data_quality(provenance)  # every report shows its data quality before what made it
