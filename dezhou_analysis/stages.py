@@ -224,8 +224,10 @@ def write_assessment(assessment, documents: Path, yearbook_dir: Path, processed:
     """Store the assessment beside the panel it was made from, all three files or none.
 
     The pickle is read back only by `load_assessment`, only when its recorded sha256 and key
-    match: it is the pipeline's own output, never a user's file."""
-    result = pickle.dumps(assessment, protocol=pickle.HIGHEST_PROTOCOL)
+    match: it is the pipeline's own output, never a user's file. cloudpickle writes it because
+    each fitted model keeps its path sampler as a function of its estimates."""
+    import cloudpickle
+    result = cloudpickle.dumps(assessment, protocol=pickle.HIGHEST_PROTOCOL)
     key = _assessment_key(documents, yearbook_dir, assessment.settings)
     key["sha256"] = hashlib.sha256(result).hexdigest()
     update_directory(processed, {ASSESSMENT_TABLE: _csv_bytes(assessment.frame),

@@ -382,6 +382,8 @@ COLUMN_LABELS = {
     "source_quote": ("原文", "quotation"), "source_section": ("位置", "part of the plan"),
     "kind_source": ("类型依据", "kind taken from"), "also_stated": ("另见", "also stated at"),
     "group": ("组", "group"), "share": ("比重", "share"),
+    "review_zh": ("评估用语", "review wording (Chinese)"),
+    "review_en": ("评估用语（英文）", "review wording"),
 }
 
 #: columns shown as probabilities: always two decimals

@@ -1,7 +1,7 @@
 """Report: growth-assumption grids for the ratio targets (budget revenue ÷ GDP, R&D ÷ GDP).
 
-In JupyterLab the sliders (ipywidgets) let a researcher try growth rates; the HTML report shows
-the static grid, which needs no script."""
+In JupyterLab the sliders (ipywidgets) let a researcher try growth rates; the HTML report has
+the static grid and range inputs driven by it with a few lines of inline script (no kernel)."""
 
 from __future__ import annotations
 
@@ -120,8 +120,9 @@ def sliders(ctx: ReportContext) -> dict:
     heading(ctx, "交互情景", "Try your own growth rates")
     if not ctx.params.get("interactive") or not ctx.state.get("bases"):
         offline_sliders(ctx)
-        note(ctx, "在 JupyterLab 中打开本笔记本（interactive=True）即可用滑块调整增速；HTML 报告只显示上面的静态网格。",
-             "Open this notebook in JupyterLab (interactive=True) to move sliders; the HTML report shows the static grid above.")
+        note(ctx, "上面的滑块按本报告计算的增速网格取值，离线可用；在 JupyterLab 中打开本笔记本（interactive=True）可任意调整增速并重绘路径。",
+             "The sliders above read the growth grid this report computes and work offline; open this "
+             "notebook in JupyterLab (interactive=True) to try any growth rate and redraw the path.")
         return {}
     from IPython.display import display
     boxes = {}

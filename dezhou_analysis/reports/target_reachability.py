@@ -26,6 +26,7 @@ from dezhou_analysis.reports.common import (
 from dezhou_analysis.reports.common import setup as _setup
 
 __all__ = ["setup", "headline", "dashboard", "progress", "fan_charts", "methods", "ex_post",
+           "official_review", "when_clear",
            "provenance"]
 
 
@@ -256,15 +257,56 @@ def review_table(assessment: Assessment) -> pd.DataFrame:
 
 
 def p_reached_by_year(targets: pd.DataFrame, observations: pd.DataFrame, first_year: int,
-                      last_year: int, **settings) -> pd.DataFrame:
+                      last_year: int, registry=None, settings: AssessmentSettings | None = None
+                      ) -> pd.DataFrame:
     """When did it become clear? Each target's P(reached) as assessed with the data of every
-    year from `first_year` (the plan's start) to `last_year` (its target year): one row per
-    target, one column per as-of year."""
+    year from `first_year` (the plan's start) to `last_year`: one row per target, one column per
+    as-of year; the other settings are the report's."""
+    base = settings or AssessmentSettings()
     columns = {}
     for year in range(first_year, last_year + 1):
-        frame = Assessor(targets, observations, as_of=year, **settings).fit().frame
+        frame = Assessor(targets, observations, registry, base.replace(as_of=year)).fit().frame
         columns[year] = frame.set_index("target_id")["p_reached"]
     return pd.DataFrame(columns)
+
+
+def official_review(ctx: ReportContext) -> pd.DataFrame:
+    """The wording of China's mid-term plan reviews (提前实现 / 快于预期 / 基本符合预期 / 滞后)
+    beside the four monitors' categories, for the targets the mid-term rule could judge;
+    returns the table."""
+    heading(ctx, "按官方评估用语", "In the words of an official review")
+    table = review_table(ctx.assessment)
+    table = table[table["review_zh"] != ""].reset_index(drop=True)
+    if table.empty:
+        note(ctx, "没有目标具备判断“时间过半、任务过半”所需的数据。",
+             "No target has the data the mid-term rule (时间过半、任务过半) needs.")
+        return table
+    return show_table(ctx, table, "official_review", "官方评估用语与四种监测方法",
+                      "Official review wording beside the four monitors")
+
+
+def when_clear(ctx: ReportContext) -> pd.DataFrame:
+    """P(reached) of every forecast target as the data of each year from the plan's start would
+    have had it: when the answer became clear. Returns the table (target × as-of year)."""
+    heading(ctx, "何时见分晓", "When did it become clear?")
+    frame = _frame(ctx)
+    forecast = frame[frame["p_reached"].notna() & frame["base_year"].notna()]
+    years = ctx.panel.observations["year"].dropna()
+    if forecast.empty or years.empty:
+        note(ctx, "没有可预测的目标，无法列出逐年的实现概率。",
+             "No target could be forecast, so there is no P(reached) by year to show.")
+        return pd.DataFrame()
+    first = int(forecast["base_year"].min()) + 1
+    last = min(int(forecast["target_year"].max()), int(years.max()))
+    strip = p_reached_by_year(ctx.parse.targets, ctx.panel.observations, first, last,
+                              ctx.registry, ctx.settings)
+    strip = strip.loc[strip.index.intersection(forecast["target_id"])].dropna(how="all")
+    table = forecast.set_index("target_id")[["name_zh", "target_text"]].join(strip, how="inner")
+    paragraph(ctx, f"每一列是假如在该年用当时已有的数据评估时得到的实现概率（{first}—{last} 年）。",
+              f"Each column is the P(reached) an assessment with the data then available would have "
+              f"given in that year ({first}–{last}).")
+    return show_table(ctx, table.reset_index(), "p_reached_by_year", "逐年的实现概率",
+                      "P(reached) as of each year")
 
 
 provenance = with_data_quality(provenance)  # every report shows its data quality before what made it

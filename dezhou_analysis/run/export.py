@@ -28,13 +28,22 @@ def template_dir() -> str:
     return str(resources.files("dezhou_analysis").joinpath("templates"))
 
 
+#: the tag of the notebooks' explore cells (and their heading)
+EXPLORE_TAG = "explore"
+
+
 @lru_cache(maxsize=2)
 def exporter(with_code: bool):
     """One exporter per flavour and process (building one loads the templates)."""
     from nbconvert import HTMLExporter
-    return HTMLExporter(template_name="dezhou", extra_template_basedirs=[template_dir()],
-                        exclude_input=not with_code, exclude_input_prompt=not with_code,
-                        exclude_output_prompt=True, embed_images=True, language_code="zh")
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    exporter = HTMLExporter(template_name="dezhou", extra_template_basedirs=[template_dir()],
+                            exclude_input=not with_code, exclude_input_prompt=not with_code,
+                            exclude_output_prompt=True, embed_images=True, language_code="zh")
+    if not with_code:  # the explore cells are for analysts: only the full version shows them
+        exporter.register_preprocessor(
+            TagRemovePreprocessor(remove_cell_tags={EXPLORE_TAG}, enabled=True), enabled=True)
+    return exporter
 
 
 def remote_references(html: str) -> list[str]:
