@@ -144,33 +144,21 @@ def lab_font_face(ctx: ReportContext) -> str:
     """An @font-face rule (the package's Noto Sans CJK SC as a data: URL) holding every CJK
     character this suite's text and today's data can show, so Chinese text renders in
     JupyterLab on a machine without a CJK font. Subsetting the font takes seconds; the result is
-    cached per character set in the user's cache folder."""
-    import base64
-    import hashlib
+    kept per character set in the user's cache folder."""
     import os
-    characters = _cjk_characters_shown(ctx)
-    if not characters:
-        return ""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dezhou-analysis"
-    path = cache / f"cjk-{hashlib.sha256(characters.encode()).hexdigest()[:16]}.woff"
-    try:
-        data = path.read_bytes()
-    except OSError:
-        data = _subset_cjk_font(characters)
-        if not data:
-            return ""
-        try:
-            write_bytes_atomic(path, data)
-        except OSError:
-            pass  # a read-only home: the font is still shown, only made again next time
-    encoded = base64.b64encode(data).decode("ascii")
-    return (f'@font-face {{ font-family: "DZ CJK"; font-display: block; '
-            f'src: url(data:font/woff;base64,{encoded}) format("woff"); }}')
+
+    from dezhou_analysis.reports import webfont
+    if webfont.subsets_folder() is None:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        webfont.keep_subsets_in(cache / "dezhou-analysis" / "fonts")
+    return webfont.font_face_rule(_cjk_characters_shown(ctx))
 
 
 def _cjk_characters_shown(ctx: ReportContext) -> str:
     """The CJK characters of the package's own text, its registry and today's data."""
     from importlib import resources
+
+    from dezhou_analysis.reports.webfont import cjk_characters
     texts = []
     package = resources.files("dezhou_analysis")
     for folder in ("reports", "assess", "package_data"):
@@ -181,34 +169,7 @@ def _cjk_characters_shown(ctx: ReportContext) -> str:
                   ctx.panel.conflicts, ctx.panel.exclusions):
         texts.extend(frame.select_dtypes("object").astype(str).to_numpy().ravel().tolist())
     texts.extend(str(d) for d in ctx.parse.documents)
-    text = "".join(texts)
-    return "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80 or ch in "“”‘’"}))
-
-
-def _subset_cjk_font(characters: str) -> bytes | None:
-    import io
-    from importlib import resources
-    try:
-        source = resources.files("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc"
-    except ModuleNotFoundError:
-        return None
-    if not source.is_file():
-        return None
-    from fontTools import subset
-    from fontTools.ttLib import TTCollection
-    collection = TTCollection(str(source), lazy=True)
-    names = [font["name"].getDebugName(1) for font in collection.fonts]
-    font = collection.fonts[names.index("Noto Sans CJK SC") if "Noto Sans CJK SC" in names else 0]
-    options = subset.Options()
-    options.layout_features, options.name_IDs, options.hinting = [], [1], False
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    subsetter.subset(font)
-    font.flavor = "woff"
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return buffer.getvalue()
+    return cjk_characters("".join(texts))
 
 
 # ---- display ----------------------------------------------------------------------------------

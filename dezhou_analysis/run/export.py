@@ -60,7 +60,7 @@ def with_print_style(html: str) -> str:
 
 
 def export_html(notebook: str | Path, target: str | Path, with_code: bool) -> Path:
-    from dezhou_analysis.run.webfont import embed
+    from dezhou_analysis.reports.webfont import embed
     nb = nbformat.read(str(notebook), as_version=4)
     body, _ = exporter(with_code).from_notebook_node(nb)
     body = embed(with_print_style(body))

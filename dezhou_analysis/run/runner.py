@@ -454,7 +454,7 @@ def render_index_page(data_phase: DataPhase, records: list[dict], manifest: dict
     page = cache.read_text("index", key)
     if page is None:
         from dezhou_analysis.reports.index_page import render_index
-        from dezhou_analysis.run.webfont import embed
+        from dezhou_analysis.reports.webfont import embed
         page = embed(render_index(data_phase.assessment, records, {**manifest, "run": RUN_NAME},
                                   data_phase.data.parse.documents, template))
         cache.write_text("index", key, page)
@@ -583,7 +583,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
 
 def _use_font_cache(cache: RunCache, plan: RunPlan) -> None:
     """Font subsets on disk, in a folder named after the package and environment they came from."""
-    from dezhou_analysis.run.webfont import keep_subsets_in
+    from dezhou_analysis.reports.webfont import keep_subsets_in
     keep_subsets_in(cache.root / "fonts" / digest(plan.code)[:24])
 
 

@@ -98,8 +98,19 @@ def _sc_face(path: str) -> int:
     return 0
 
 
+def subsets_folder() -> Path | None:
+    """Where subsets are kept between runs, if anywhere."""
+    return _stored
+
+
 def font_face_css(text: str) -> str:
-    data = subset_woff(cjk_characters(text))
+    """The @font-face rule for the CJK characters of `text` ("" without the font)."""
+    return font_face_rule(cjk_characters(text))
+
+
+def font_face_rule(characters: str) -> str:
+    """The @font-face rule holding exactly `characters` ("" without the font)."""
+    data = subset_woff(characters)
     if not data:
         return ""
     encoded = base64.b64encode(data).decode("ascii")
