@@ -26,21 +26,23 @@ _spec.loader.exec_module(bench)
 # Figures measured on the parser as it is, less 0.01 (bench/bench_genre.py prints them). Keys:
 # (set, mode, dimension, class, precision|recall); mode is loose (line, kind, value) or strict
 # (also region and indicator). Raise a floor when the parser gets better.
+# The dev floors were pinned again when eighteen texts from fifteen new places joined the dev set:
+# they measure a larger, harder set, not a parser that got worse.
 GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
-    ("dev", "loose", "all", "all", "precision"): 0.972, ("dev", "loose", "all", "all", "recall"): 0.912,
-    ("dev", "loose", "kind", "target", "precision"): 0.959, ("dev", "loose", "kind", "target", "recall"): 0.877,
-    ("dev", "loose", "kind", "observation", "precision"): 0.975, ("dev", "loose", "kind", "observation", "recall"): 0.92,
+    ("dev", "loose", "all", "all", "precision"): 0.956, ("dev", "loose", "all", "all", "recall"): 0.905,
+    ("dev", "loose", "kind", "target", "precision"): 0.973, ("dev", "loose", "kind", "target", "recall"): 0.863,
+    ("dev", "loose", "kind", "observation", "precision"): 0.952, ("dev", "loose", "kind", "observation", "recall"): 0.918,
     ("dev", "loose", "doc_kind", "plan", "precision"): 0.99, ("dev", "loose", "doc_kind", "plan", "recall"): 0.99,
-    ("dev", "loose", "doc_kind", "report", "precision"): 0.99, ("dev", "loose", "doc_kind", "report", "recall"): 0.902,
-    ("dev", "loose", "doc_kind", "bulletin", "precision"): 0.983, ("dev", "loose", "doc_kind", "bulletin", "recall"): 0.934,
-    ("dev", "loose", "doc_kind", "news", "precision"): 0.934, ("dev", "loose", "doc_kind", "news", "recall"): 0.84,
-    ("dev", "strict", "all", "all", "precision"): 0.877, ("dev", "strict", "all", "all", "recall"): 0.822,
-    ("dev", "strict", "kind", "target", "precision"): 0.836, ("dev", "strict", "kind", "target", "recall"): 0.765,
-    ("dev", "strict", "kind", "observation", "precision"): 0.887, ("dev", "strict", "kind", "observation", "recall"): 0.836,
-    ("dev", "strict", "doc_kind", "plan", "precision"): 0.94, ("dev", "strict", "doc_kind", "plan", "recall"): 0.936,
-    ("dev", "strict", "doc_kind", "report", "precision"): 0.844, ("dev", "strict", "doc_kind", "report", "recall"): 0.762,
-    ("dev", "strict", "doc_kind", "bulletin", "precision"): 0.927, ("dev", "strict", "doc_kind", "bulletin", "recall"): 0.872,
-    ("dev", "strict", "doc_kind", "news", "precision"): 0.801, ("dev", "strict", "doc_kind", "news", "recall"): 0.72,
+    ("dev", "loose", "doc_kind", "report", "precision"): 0.981, ("dev", "loose", "doc_kind", "report", "recall"): 0.924,
+    ("dev", "loose", "doc_kind", "bulletin", "precision"): 0.983, ("dev", "loose", "doc_kind", "bulletin", "recall"): 0.933,
+    ("dev", "loose", "doc_kind", "news", "precision"): 0.92, ("dev", "loose", "doc_kind", "news", "recall"): 0.859,
+    ("dev", "strict", "all", "all", "precision"): 0.831, ("dev", "strict", "all", "all", "recall"): 0.787,
+    ("dev", "strict", "kind", "target", "precision"): 0.746, ("dev", "strict", "kind", "target", "recall"): 0.662,
+    ("dev", "strict", "kind", "observation", "precision"): 0.856, ("dev", "strict", "kind", "observation", "recall"): 0.826,
+    ("dev", "strict", "doc_kind", "plan", "precision"): 0.936, ("dev", "strict", "doc_kind", "plan", "recall"): 0.936,
+    ("dev", "strict", "doc_kind", "report", "precision"): 0.833, ("dev", "strict", "doc_kind", "report", "recall"): 0.785,
+    ("dev", "strict", "doc_kind", "bulletin", "precision"): 0.917, ("dev", "strict", "doc_kind", "bulletin", "recall"): 0.872,
+    ("dev", "strict", "doc_kind", "news", "precision"): 0.753, ("dev", "strict", "doc_kind", "news", "recall"): 0.703,
     ("heldout", "loose", "all", "all", "precision"): 0.764, ("heldout", "loose", "all", "all", "recall"): 0.685,
     ("heldout", "loose", "kind", "target", "precision"): 0.71, ("heldout", "loose", "kind", "target", "recall"): 0.657,
     ("heldout", "loose", "kind", "observation", "precision"): 0.805, ("heldout", "loose", "kind", "observation", "recall"): 0.706,
@@ -57,16 +59,16 @@ GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
     ("heldout", "strict", "doc_kind", "news", "precision"): 0.578, ("heldout", "strict", "doc_kind", "news", "recall"): 0.49,
     # per measure: recall only (a spurious row is counted under the parser's own measure name,
     # which may change as the parser does); a class at 0 has no floor to fall below
-    ("dev", "loose", "measure", "level", "recall"): 0.937, ("dev", "loose", "measure", "share", "recall"): 0.964,
-    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.948, ("dev", "loose", "measure", "growth_avg", "recall"): 0.814,
-    ("dev", "loose", "measure", "pp_change", "recall"): 0.865, ("dev", "loose", "measure", "multiple", "recall"): 0.49,
-    ("dev", "loose", "measure", "count", "recall"): 0.759, ("dev", "loose", "measure", "ratio_part", "recall"): 0.79,
-    ("dev", "loose", "measure", "abs_change", "recall"): 0.39,
-    ("dev", "strict", "measure", "level", "recall"): 0.866, ("dev", "strict", "measure", "share", "recall"): 0.862,
-    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.864, ("dev", "strict", "measure", "growth_avg", "recall"): 0.755,
-    ("dev", "strict", "measure", "pp_change", "recall"): 0.74,
-    ("dev", "strict", "measure", "count", "recall"): 0.605, ("dev", "strict", "measure", "ratio_part", "recall"): 0.59,
-    ("dev", "strict", "measure", "abs_change", "recall"): 0.39,
+    ("dev", "loose", "measure", "level", "recall"): 0.914, ("dev", "loose", "measure", "share", "recall"): 0.971,
+    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.945, ("dev", "loose", "measure", "growth_avg", "recall"): 0.879,
+    ("dev", "loose", "measure", "pp_change", "recall"): 0.79, ("dev", "loose", "measure", "multiple", "recall"): 0.657,
+    ("dev", "loose", "measure", "count", "recall"): 0.807, ("dev", "loose", "measure", "ratio_part", "recall"): 0.704,
+    ("dev", "loose", "measure", "abs_change", "recall"): 0.275,
+    ("dev", "strict", "measure", "level", "recall"): 0.802, ("dev", "strict", "measure", "share", "recall"): 0.842,
+    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.864, ("dev", "strict", "measure", "growth_avg", "recall"): 0.583,
+    ("dev", "strict", "measure", "pp_change", "recall"): 0.69,
+    ("dev", "strict", "measure", "count", "recall"): 0.717, ("dev", "strict", "measure", "ratio_part", "recall"): 0.419,
+    ("dev", "strict", "measure", "abs_change", "recall"): 0.275,
     ("heldout", "loose", "measure", "level", "recall"): 0.73, ("heldout", "loose", "measure", "share", "recall"): 0.885,
     ("heldout", "loose", "measure", "growth_yoy", "recall"): 0.99, ("heldout", "loose", "measure", "growth_avg", "recall"): 0.657,
     ("heldout", "loose", "measure", "pp_change", "recall"): 0.323, ("heldout", "loose", "measure", "multiple", "recall"): 0.365,
@@ -82,11 +84,11 @@ MANIFEST = bench.read_manifest(CORPUS)
 STEMS = [stem for stems in MANIFEST.values() for stem in stems]
 
 
-def test_the_manifest_splits_thirty_texts_by_place():
+def test_the_manifest_splits_the_texts_by_place():
     assert set(MANIFEST) == {"dev", "heldout"}
     dev, heldout = MANIFEST["dev"], MANIFEST["heldout"]
-    assert len(STEMS) == len(set(STEMS)) >= 30 and not set(dev) & set(heldout)
-    assert 0.25 <= len(heldout) / len(STEMS) <= 0.4
+    assert len(STEMS) == len(set(STEMS)) >= 45 and not set(dev) & set(heldout)
+    assert len(heldout) >= 10 and 0.2 <= len(heldout) / len(STEMS) <= 0.4
     files = {p.name[: -len(".txt")] for p in (CORPUS / "texts").glob("*.txt")}
     assert files == set(STEMS), "every text is in exactly one set"
     places = {stem: _meta(stem)["region"] for stem in STEMS}

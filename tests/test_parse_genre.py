@@ -451,3 +451,32 @@ def test_a_bulletin_table_with_one_cell_per_line_between_lone_pipes():
     assert got[("生产总值", "level")] == (2022, 295.4, 14)
     assert got[("生产总值", "growth_yoy")] == (2022, 7.7, 16)
     assert got[("第三产业", "growth_yoy")] == (2022, -0.2, 34)
+
+
+def test_a_county_report_keeps_its_figures_when_it_names_its_own_city():
+    text = ("2024年1月10日在临沂市兰陵县第十届人民代表大会上\n\n"
+            "一年来，全县地区生产总值完成480.6亿元，增长5.2%；深入学习临沂经验。\n")
+    result = _one(text, "report", "2024-01-10", "兰陵县")
+    assert set(result.observations["region"]) == {"兰陵县"}
+
+
+def test_a_sentence_opening_with_qizhong_or_tongshi_continues_the_goal_before_it():
+    text = ("到“十四五”末，全市地区生产总值要达到420亿元。其中，二产业年均增速保持在7.5%以上。\n\n"
+            "同时，城镇化率达到52%以上。\n")
+    result = _one(text, "news", "2021-01-15", "达州市")
+    assert sorted(result.targets["target_value"]) == [7.5, 52, 420]
+    assert set(result.targets["target_year"]) == {2025} and result.observations.empty
+
+
+def test_a_structure_called_chanyebi_with_vertical_colons_and_a_plain_doubling():
+    result = _one("全年三次产业比调整为9.6︰45.2︰45.2。", "report", "2020-01-10")
+    assert list(result.observations["value"]) == [9.6, 45.2, 45.2]
+    doubled = _one("力争到2030年实现经济总量翻番。", "news", "2025-07-28").targets.iloc[0]
+    assert (doubled["target_value"], doubled["target_measure"]) == (2, "multiple")
+
+
+def test_counts_of_works_facilities_and_awards_are_programme_sizes():
+    text = ("2022年，实施总投资12亿元的45项城建重点工程，应开尽开发热门诊21个，"
+            "7家单位11项成果获省科学技术奖，招引15个以上过亿项目。")
+    result = _one(text, "report", "2023-02-01")
+    assert result.observations.empty and result.targets.empty

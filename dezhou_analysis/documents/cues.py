@@ -14,7 +14,9 @@ CLAUSE_SPLIT = re.compile(r"[，；：,;]")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XＸ×]{1,4}(?![A-Za-z])")
 TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标|预期目标|目标定在|目标设定为|主要目标")
 # "今年经济社会发展的主要预期目标是：" closing its paragraph: the lines below list the goals
-GOAL_LIST_INTRO = re.compile(r"(?:预期目标|主要目标|发展目标)(?:是|为|包括|如下)?[:：]?\s*$")
+GOAL_LIST_INTRO = re.compile(r"(?:预期目标|主要目标|发展目标|具体目标)(?:是|为|包括|如下)?[:：]?\s*$")
+# 其中，…；同时，…: a sentence that goes on with the one before it (and keeps its goal year)
+CONTINUATION = re.compile(r"^\s*(?:其中|同时|与此同时|此外|另外)[，,：:]")
 GOAL_LIST_ITEM = re.compile(r"^\s*(?:[◆●•·■□▪\-—*]|[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．])")
 PLAN_CUE = re.compile(r"达到|突破|超过|以上|左右|保持在|稳定在|控制在|不低于|不少于|年均增长|提高到|增加到|"
                        r"降低到|下降到|每年保持")
@@ -39,7 +41,7 @@ TRAILING_NOISE = re.compile(
     r"其中|的)+$")
 AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
 ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大|的(?!目标|水平|规模))")
-STRUCTURE_CUE = re.compile(r"比例|比重|结构|之比|比为|比是")
+STRUCTURE_CUE = re.compile(r"比例|比重|结构|之比|比为|比是|产业比")
 YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
 GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量",
                   "同口径", "可比口径", "按可比口径", "按可比价格计算", "可比价", "现价", "名义"}
@@ -58,6 +60,10 @@ DATELINE = re.compile(r"(?:[^\s，。：]{0,12}?(?:社|网|报|台|客户端)[�
 # what a programme or a list counts, not a statistic: 28项指标, 20个县、200个乡镇、2000个村
 ITEM_NOUN = re.compile(r"^(?:主要|重点|核心|约束性|预期性)?(?:指标|县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|方面|"
                        r"领域|任务|措施|举措|行动|环节|批次?|部分)$")
+
+# what a count of projects, works or facilities opened names (重点项目, 城建重点工程, 发热门诊):
+# the size of a programme, not a statistic of the place
+PROGRAMME_NOUN = re.compile(r"(?:项目|工程|门诊|成果|实验室|航线|起降点|开展测试|科学技术奖|[占获]\d*席)$")
 
 ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|项?指标|方面|领域|批)"
                         r"(?=[、，。；和及与]|开展|试点|进行|作为|为|$)"
