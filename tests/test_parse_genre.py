@@ -480,3 +480,29 @@ def test_counts_of_works_facilities_and_awards_are_programme_sizes():
             "7家单位11项成果获省科学技术奖，招引15个以上过亿项目。")
     result = _one(text, "report", "2023-02-01")
     assert result.observations.empty and result.targets.empty
+
+
+def test_a_goal_list_after_a_colon_runs_past_a_stray_full_stop():
+    text = "今年主要预期目标是：地区生产总值增长7%，人口自然增长率控制在5%。以内；城镇居民人均可支配收入增长6.5%。"
+    result = _one(text, "news", "2012-01-20", "莆田市")
+    assert sorted(result.targets["target_value"]) == [5, 6.5, 7] and result.observations.empty
+
+
+def test_one_character_items_and_city_and_countryside_share_their_label():
+    result = _one("2023年，金融机构存、贷款余额分别增长9.1%、12.4%；城、乡居民人均可支配收入分别增长5%、7%。",
+                  "report", "2024-03-01", "周口市")
+    got = dict(zip(result.observations["label"], result.observations["value"], strict=True))
+    assert got == {"金融机构存款余额": 9.1, "金融机构贷款余额": 12.4, "城镇居民人均可支配收入": 5,
+                   "农村居民人均可支配收入": 7}
+
+
+def test_an_average_speed_reached_is_an_average_growth():
+    obs = _one("2016年至2020年间，全县地区生产总值年均增速达5.15%。", "news", "2021-06-01", "凤县").observations
+    assert (obs.iloc[0]["indicator_id"], obs.iloc[0]["measure"], obs.iloc[0]["value"]) == ("gdp", "growth_avg", 5.15)
+
+
+def test_a_county_text_that_names_its_city_in_passing_keeps_its_own_region():
+    text = ("旬阳县将建副中心城市。\n\n“一极”指安康经济发展重要增长极。\n\n"
+            "到2020年，城乡居民人均可支配收入分别达到31000元、12500元。\n")
+    result = _one(text, "news", "2016-08-11", "旬阳县")
+    assert set(result.targets["region"]) == {"旬阳县"}

@@ -19,6 +19,7 @@ from dezhou_analysis.documents.cues import (
     DATELINE,
     GOAL_LIST_INTRO,
     GOAL_LIST_ITEM,
+    GOAL_RUN,
     PLAN_CUE,
     TARGET_CUE,
     has_number,
@@ -41,6 +42,7 @@ class DocumentScanner:
         self.home = doc.region or ""
         self.home_names = home_names(self.home)
         self.parents = named_parents(norm.text, self.home_names)
+        self.home_known = regions.canonical_region(self.home) in {r.name for r in regions.gazetteer()}
         if base_year is None and period:
             base_year = period[0] - 1
         self.frame = DocumentFrame(
@@ -122,6 +124,8 @@ class DocumentScanner:
             return self.home
         # a zone's text names its city without changing subject; so does a county's (杭州市余杭区)
         ancestors = regions.ancestors(home) | self.parents
+        if self.home and not self.home_known:
+            return current  # a county's text names its city and province in passing (广元副中心)
         peers = {name for name in found
                  if name != home and name not in ancestors and not name.endswith(("省", "区"))}
         if len(peers) == 1:
@@ -148,13 +152,18 @@ class DocumentScanner:
                 (frame.is_plan and section != "review" and bool(PLAN_CUE.search(stext)))
                 # "二、2023年主要目标" in a work report: its numbers are that year's goals
                 or (section == "forward" and state.get("target_year") is not None)) \
-                or bool(state.get("goal_list")) or carried is not None
+                or bool(state.get("goal_list")) or carried is not None \
+                or (bool(state.get("goal_run")) and not obs_years)
             sentence_state = {**state, "target_year": carried} if carried is not None else state
             read_sentence(Sentence(frame, self._sentence_id, s, stext, years, quantities, cues,
                                    plan_goal, section, region, sentence_state))
             if sentence_state is not state:
                 state.update({k: v for k, v in sentence_state.items() if k != "target_year"})
         self._carry_goal(years, obs_years, carried, state)
+        if not frame.is_plan and GOAL_RUN.search(stext):
+            state["goal_run"] = True
+        elif obs_years:
+            state["goal_run"] = False
         if obs_years:
             state["year"] = obs_years[-1].year
         elif not frame.is_plan and any(y.role == "span" and y.year2 for y in years):
