@@ -506,3 +506,14 @@ def test_a_county_text_that_names_its_city_in_passing_keeps_its_own_region():
             "到2020年，城乡居民人均可支配收入分别达到31000元、12500元。\n")
     result = _one(text, "news", "2016-08-11", "旬阳县")
     assert set(result.targets["region"]) == {"旬阳县"}
+
+
+def test_a_growth_before_the_target_year_of_its_sentence_is_a_goal():
+    result = _one("经济保持较快发展，地区生产总值年均增速9%以上，到2020年达到620亿元左右。",
+                  "news", "2016-05-19", "集美区")
+    assert sorted(result.targets["target_value"]) == [9, 620] and result.observations.empty
+
+
+def test_a_structure_called_goucheng_is_read_as_its_parts():
+    obs = _one("2022年全市三次产业构成为6.1:41.7:52.2。", "bulletin", "2023-03-01").observations
+    assert list(obs["indicator_id"]) == ["primary_share", "secondary_share", "tertiary_share"]

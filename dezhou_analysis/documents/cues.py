@@ -43,7 +43,7 @@ TRAILING_NOISE = re.compile(
     r"其中|的)+$")
 AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
 ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大|的(?!目标|水平|规模))")
-STRUCTURE_CUE = re.compile(r"比例|比重|结构|之比|比为|比是|产业比")
+STRUCTURE_CUE = re.compile(r"比例|比重|结构|构成|之比|比为|比是|产业比")
 YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
 GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量",
                   "同口径", "可比口径", "按可比口径", "按可比价格计算", "可比价", "现价", "名义"}

@@ -107,6 +107,9 @@ def structure_ratio(s: Sentence, q: Quantity) -> None:
     for match in s.registry.scan(s.text[:q.start]):
         if match.indicator.kind == "structure":
             structure = match.indicator
+    if structure is None and re.search(r"三次产业|一二三产业?|三产", s.text[:q.start]):
+        # 三次产业构成为…, 三次产业比调整为…: the registry's three-sector structure by another name
+        structure = s.registry.indicators.get("three_sector_structure")
     year_match = YEAR_OF.search(s.text[max(0, q.start - 8):q.start])
     if year_match:
         year, source = int(year_match.group(1)), "stated"
