@@ -517,3 +517,16 @@ def test_a_growth_before_the_target_year_of_its_sentence_is_a_goal():
 def test_a_structure_called_goucheng_is_read_as_its_parts():
     obs = _one("2022年全市三次产业构成为6.1:41.7:52.2。", "bulletin", "2023-03-01").observations
     assert list(obs["indicator_id"]) == ["primary_share", "secondary_share", "tertiary_share"]
+
+
+def test_a_threshold_called_daguan_and_points_of_growth_are_read():
+    text = "2023年，规上工业总产值首次突破3000亿元大关，工业增加值占比较2022年增长3个百分点。"
+    obs = _one(text, "report", "2024-01-20", "光明区").observations
+    got = dict(zip(obs["measure"], obs["value"], strict=True))
+    assert got == {"level": 3000, "pp_change": 3}
+
+
+def test_herd_and_jobs_are_statistics_in_news_without_a_year_of_their_own():
+    text = "2019年至2023年间，全县经济稳步增长。\n\n肉牛产业存栏量达12.5万头，带动就业1.3万人。\n"
+    obs = _one(text, "news", "2024-07-01", "泾川县").observations
+    assert sorted(obs["value"]) == [1.3, 12.5]

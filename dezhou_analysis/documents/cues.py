@@ -26,7 +26,7 @@ GROWTH_TAIL = re.compile(
     r"(?P<avg>年均|平均|年平均)?(?:同比|比上年|较上年|(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?)?"
     r"(?P<verb>增长|增加|提高|上升|上涨|下降|下跌|减少|降低|回落|递增|递减|增速|增幅)了?"
     r"(?:速度为|速度|幅度为|率为|(?<=[速幅])(?:达到|达|保持在|稳定在))?$")
-PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|(?:比|较)上年(?:末|底)?|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
+PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|(?:比|较)上年(?:末|底)?|同比)?(?P<verb>提高|上升|增加|增长|扩大|下降|降低|回落|减少|缩小|提升)了?$")
 MULTIPLE_TAIL = re.compile(r"(?:是|为|相当于)(?P<ref>(?:19|20)\d{2})年(?:的)?(?:近|约)?$|(?:是|为)(?P<other>[^，。；]{1,8})的(?:近|约)?$")
 ABS_CHANGE_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年|(?P<prev>(?:比|较)上年(?:末|底)?|同比))"
                               r"(?P<verb>新增|增加|增长|减少|下降)了?$")
@@ -42,7 +42,7 @@ TRAILING_NOISE = re.compile(
     r"将近|大约|"
     r"其中|的)+$")
 AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
-ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大|的(?!目标|水平|规模))")
+ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大(?!关)|的(?!目标|水平|规模))")  # 突破5000亿元大关 is a level
 STRUCTURE_CUE = re.compile(r"比例|比重|结构|构成|之比|比为|比是|产业比")
 YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
 GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量",
@@ -84,7 +84,8 @@ FRAGMENT_LABEL = re.compile(r"^(?:目标|预期目标|任务|计划|比上年末
 # the head noun of a statistic's name (“四上”企业, 开复工率, 累计完成投资): a news label that ends
 # with one names a statistic even when the registry does not know it
 STATISTIC_HEAD = re.compile(r"(?:企业|产值|收入|投资|总额|增加值|人口|面积|产量|总量|规模|率|比重|指数|"
-                            r"销售额|营业额|利润|税收|人数|人次|价格|消费|产出|出口|进口|用电量)$")
+                            r"销售额|营业额|利润|税收|人数|人次|价格|消费|产出|出口|进口|用电量|存栏量|出栏量|"
+                           r"就业|天数)$")
 
 
 def has_number(text: str) -> bool:
