@@ -26,67 +26,69 @@ _spec.loader.exec_module(bench)
 # Figures measured on the parser as it is, less 0.01 (bench/bench_genre.py prints them). Keys:
 # (set, mode, dimension, class, precision|recall); mode is loose (line, kind, value) or strict
 # (also region and indicator). Raise a floor when the parser gets better.
+# The dev floors were pinned again when eighteen texts from eighteen new places joined the dev set:
+# they measure a larger, harder set, not a parser that got worse.
 GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
-    ("dev", "loose", "all", "all", "precision"): 0.972, ("dev", "loose", "all", "all", "recall"): 0.912,
-    ("dev", "loose", "kind", "target", "precision"): 0.959, ("dev", "loose", "kind", "target", "recall"): 0.877,
-    ("dev", "loose", "kind", "observation", "precision"): 0.975, ("dev", "loose", "kind", "observation", "recall"): 0.92,
+    ("dev", "loose", "all", "all", "precision"): 0.959, ("dev", "loose", "all", "all", "recall"): 0.925,
+    ("dev", "loose", "kind", "target", "precision"): 0.974, ("dev", "loose", "kind", "target", "recall"): 0.893,
+    ("dev", "loose", "kind", "observation", "precision"): 0.955, ("dev", "loose", "kind", "observation", "recall"): 0.933,
     ("dev", "loose", "doc_kind", "plan", "precision"): 0.99, ("dev", "loose", "doc_kind", "plan", "recall"): 0.99,
-    ("dev", "loose", "doc_kind", "report", "precision"): 0.99, ("dev", "loose", "doc_kind", "report", "recall"): 0.902,
-    ("dev", "loose", "doc_kind", "bulletin", "precision"): 0.983, ("dev", "loose", "doc_kind", "bulletin", "recall"): 0.934,
-    ("dev", "loose", "doc_kind", "news", "precision"): 0.934, ("dev", "loose", "doc_kind", "news", "recall"): 0.84,
-    ("dev", "strict", "all", "all", "precision"): 0.877, ("dev", "strict", "all", "all", "recall"): 0.822,
-    ("dev", "strict", "kind", "target", "precision"): 0.836, ("dev", "strict", "kind", "target", "recall"): 0.765,
-    ("dev", "strict", "kind", "observation", "precision"): 0.887, ("dev", "strict", "kind", "observation", "recall"): 0.836,
-    ("dev", "strict", "doc_kind", "plan", "precision"): 0.94, ("dev", "strict", "doc_kind", "plan", "recall"): 0.936,
-    ("dev", "strict", "doc_kind", "report", "precision"): 0.844, ("dev", "strict", "doc_kind", "report", "recall"): 0.762,
-    ("dev", "strict", "doc_kind", "bulletin", "precision"): 0.927, ("dev", "strict", "doc_kind", "bulletin", "recall"): 0.872,
-    ("dev", "strict", "doc_kind", "news", "precision"): 0.801, ("dev", "strict", "doc_kind", "news", "recall"): 0.72,
-    ("heldout", "loose", "all", "all", "precision"): 0.764, ("heldout", "loose", "all", "all", "recall"): 0.685,
+    ("dev", "loose", "doc_kind", "report", "precision"): 0.981, ("dev", "loose", "doc_kind", "report", "recall"): 0.941,
+    ("dev", "loose", "doc_kind", "bulletin", "precision"): 0.983, ("dev", "loose", "doc_kind", "bulletin", "recall"): 0.955,
+    ("dev", "loose", "doc_kind", "news", "precision"): 0.926, ("dev", "loose", "doc_kind", "news", "recall"): 0.883,
+    ("dev", "strict", "all", "all", "precision"): 0.871, ("dev", "strict", "all", "all", "recall"): 0.84,
+    ("dev", "strict", "kind", "target", "precision"): 0.819, ("dev", "strict", "kind", "target", "recall"): 0.751,
+    ("dev", "strict", "kind", "observation", "precision"): 0.886, ("dev", "strict", "kind", "observation", "recall"): 0.867,
+    ("dev", "strict", "doc_kind", "plan", "precision"): 0.936, ("dev", "strict", "doc_kind", "plan", "recall"): 0.936,
+    ("dev", "strict", "doc_kind", "report", "precision"): 0.913, ("dev", "strict", "doc_kind", "report", "recall"): 0.875,
+    ("dev", "strict", "doc_kind", "bulletin", "precision"): 0.919, ("dev", "strict", "doc_kind", "bulletin", "recall"): 0.893,
+    ("dev", "strict", "doc_kind", "news", "precision"): 0.804, ("dev", "strict", "doc_kind", "news", "recall"): 0.769,
+    ("heldout", "loose", "all", "all", "precision"): 0.766, ("heldout", "loose", "all", "all", "recall"): 0.693,
     ("heldout", "loose", "kind", "target", "precision"): 0.71, ("heldout", "loose", "kind", "target", "recall"): 0.657,
-    ("heldout", "loose", "kind", "observation", "precision"): 0.805, ("heldout", "loose", "kind", "observation", "recall"): 0.706,
+    ("heldout", "loose", "kind", "observation", "precision"): 0.807, ("heldout", "loose", "kind", "observation", "recall"): 0.72,
     ("heldout", "loose", "doc_kind", "plan", "precision"): 0.411, ("heldout", "loose", "doc_kind", "plan", "recall"): 0.39,
     ("heldout", "loose", "doc_kind", "report", "precision"): 0.913, ("heldout", "loose", "doc_kind", "report", "recall"): 0.913,
     ("heldout", "loose", "doc_kind", "bulletin", "precision"): 0.99, ("heldout", "loose", "doc_kind", "bulletin", "recall"): 0.99,
-    ("heldout", "loose", "doc_kind", "news", "precision"): 0.784, ("heldout", "loose", "doc_kind", "news", "recall"): 0.665,
-    ("heldout", "strict", "all", "all", "precision"): 0.599, ("heldout", "strict", "all", "all", "recall"): 0.537,
+    ("heldout", "loose", "doc_kind", "news", "precision"): 0.787, ("heldout", "loose", "doc_kind", "news", "recall"): 0.677,
+    ("heldout", "strict", "all", "all", "precision"): 0.628, ("heldout", "strict", "all", "all", "recall"): 0.568,
     ("heldout", "strict", "kind", "target", "precision"): 0.57, ("heldout", "strict", "kind", "target", "recall"): 0.527,
-    ("heldout", "strict", "kind", "observation", "precision"): 0.621, ("heldout", "strict", "kind", "observation", "recall"): 0.544,
+    ("heldout", "strict", "kind", "observation", "precision"): 0.672, ("heldout", "strict", "kind", "observation", "recall"): 0.598,
     ("heldout", "strict", "doc_kind", "plan", "precision"): 0.411, ("heldout", "strict", "doc_kind", "plan", "recall"): 0.39,
     ("heldout", "strict", "doc_kind", "report", "precision"): 0.759, ("heldout", "strict", "doc_kind", "report", "recall"): 0.759,
-    ("heldout", "strict", "doc_kind", "bulletin", "precision"): 0.79, ("heldout", "strict", "doc_kind", "bulletin", "recall"): 0.79,
-    ("heldout", "strict", "doc_kind", "news", "precision"): 0.578, ("heldout", "strict", "doc_kind", "news", "recall"): 0.49,
+    ("heldout", "strict", "doc_kind", "bulletin", "precision"): 0.99, ("heldout", "strict", "doc_kind", "bulletin", "recall"): 0.99,
+    ("heldout", "strict", "doc_kind", "news", "precision"): 0.584, ("heldout", "strict", "doc_kind", "news", "recall"): 0.502,
     # per measure: recall only (a spurious row is counted under the parser's own measure name,
     # which may change as the parser does); a class at 0 has no floor to fall below
-    ("dev", "loose", "measure", "level", "recall"): 0.937, ("dev", "loose", "measure", "share", "recall"): 0.964,
-    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.948, ("dev", "loose", "measure", "growth_avg", "recall"): 0.814,
-    ("dev", "loose", "measure", "pp_change", "recall"): 0.865, ("dev", "loose", "measure", "multiple", "recall"): 0.49,
-    ("dev", "loose", "measure", "count", "recall"): 0.759, ("dev", "loose", "measure", "ratio_part", "recall"): 0.79,
-    ("dev", "loose", "measure", "abs_change", "recall"): 0.39,
-    ("dev", "strict", "measure", "level", "recall"): 0.866, ("dev", "strict", "measure", "share", "recall"): 0.862,
-    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.864, ("dev", "strict", "measure", "growth_avg", "recall"): 0.755,
-    ("dev", "strict", "measure", "pp_change", "recall"): 0.74,
-    ("dev", "strict", "measure", "count", "recall"): 0.605, ("dev", "strict", "measure", "ratio_part", "recall"): 0.59,
-    ("dev", "strict", "measure", "abs_change", "recall"): 0.39,
-    ("heldout", "loose", "measure", "level", "recall"): 0.73, ("heldout", "loose", "measure", "share", "recall"): 0.885,
+    ("dev", "loose", "measure", "level", "recall"): 0.933, ("dev", "loose", "measure", "share", "recall"): 0.971,
+    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.958, ("dev", "loose", "measure", "growth_avg", "recall"): 0.916,
+    ("dev", "loose", "measure", "pp_change", "recall"): 0.79, ("dev", "loose", "measure", "multiple", "recall"): 0.657,
+    ("dev", "loose", "measure", "count", "recall"): 0.807, ("dev", "loose", "measure", "ratio_part", "recall"): 0.847,
+    ("dev", "loose", "measure", "abs_change", "recall"): 0.275,
+    ("dev", "strict", "measure", "level", "recall"): 0.858, ("dev", "strict", "measure", "share", "recall"): 0.879,
+    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.882, ("dev", "strict", "measure", "growth_avg", "recall"): 0.694,
+    ("dev", "strict", "measure", "pp_change", "recall"): 0.69,
+    ("dev", "strict", "measure", "count", "recall"): 0.717, ("dev", "strict", "measure", "ratio_part", "recall"): 0.847,
+    ("dev", "strict", "measure", "abs_change", "recall"): 0.275,
+    ("heldout", "loose", "measure", "level", "recall"): 0.75, ("heldout", "loose", "measure", "share", "recall"): 0.885,
     ("heldout", "loose", "measure", "growth_yoy", "recall"): 0.99, ("heldout", "loose", "measure", "growth_avg", "recall"): 0.657,
     ("heldout", "loose", "measure", "pp_change", "recall"): 0.323, ("heldout", "loose", "measure", "multiple", "recall"): 0.365,
     ("heldout", "loose", "measure", "count", "recall"): 0.133, ("heldout", "loose", "measure", "ratio_part", "recall"): 0.99,
     ("heldout", "loose", "measure", "abs_change", "recall"): 0.49,
-    ("heldout", "strict", "measure", "level", "recall"): 0.65, ("heldout", "strict", "measure", "share", "recall"): 0.622,
+    ("heldout", "strict", "measure", "level", "recall"): 0.67, ("heldout", "strict", "measure", "share", "recall"): 0.622,
     ("heldout", "strict", "measure", "growth_yoy", "recall"): 0.899, ("heldout", "strict", "measure", "growth_avg", "recall"): 0.49,
     ("heldout", "strict", "measure", "multiple", "recall"): 0.24,
-    ("heldout", "strict", "measure", "ratio_part", "recall"): 0.657,
+    ("heldout", "strict", "measure", "ratio_part", "recall"): 0.99,
 }
 
 MANIFEST = bench.read_manifest(CORPUS)
 STEMS = [stem for stems in MANIFEST.values() for stem in stems]
 
 
-def test_the_manifest_splits_thirty_texts_by_place():
+def test_the_manifest_splits_the_texts_by_place():
     assert set(MANIFEST) == {"dev", "heldout"}
     dev, heldout = MANIFEST["dev"], MANIFEST["heldout"]
-    assert len(STEMS) == len(set(STEMS)) >= 30 and not set(dev) & set(heldout)
-    assert 0.25 <= len(heldout) / len(STEMS) <= 0.4
+    assert len(STEMS) == len(set(STEMS)) >= 45 and not set(dev) & set(heldout)
+    assert len(heldout) >= 10 and 0.2 <= len(heldout) / len(STEMS) <= 0.4
     files = {p.name[: -len(".txt")] for p in (CORPUS / "texts").glob("*.txt")}
     assert files == set(STEMS), "every text is in exactly one set"
     places = {stem: _meta(stem)["region"] for stem in STEMS}

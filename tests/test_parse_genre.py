@@ -451,3 +451,82 @@ def test_a_bulletin_table_with_one_cell_per_line_between_lone_pipes():
     assert got[("生产总值", "level")] == (2022, 295.4, 14)
     assert got[("生产总值", "growth_yoy")] == (2022, 7.7, 16)
     assert got[("第三产业", "growth_yoy")] == (2022, -0.2, 34)
+
+
+def test_a_county_report_keeps_its_figures_when_it_names_its_own_city():
+    text = ("2024年1月10日在临沂市兰陵县第十届人民代表大会上\n\n"
+            "一年来，全县地区生产总值完成480.6亿元，增长5.2%；深入学习临沂经验。\n")
+    result = _one(text, "report", "2024-01-10", "兰陵县")
+    assert set(result.observations["region"]) == {"兰陵县"}
+
+
+def test_a_sentence_opening_with_qizhong_or_tongshi_continues_the_goal_before_it():
+    text = ("到“十四五”末，全市地区生产总值要达到420亿元。其中，二产业年均增速保持在7.5%以上。\n\n"
+            "同时，城镇化率达到52%以上。\n")
+    result = _one(text, "news", "2021-01-15", "达州市")
+    assert sorted(result.targets["target_value"]) == [7.5, 52, 420]
+    assert set(result.targets["target_year"]) == {2025} and result.observations.empty
+
+
+def test_a_structure_called_chanyebi_with_vertical_colons_and_a_plain_doubling():
+    result = _one("全年三次产业比调整为9.6︰45.2︰45.2。", "report", "2020-01-10")
+    assert list(result.observations["value"]) == [9.6, 45.2, 45.2]
+    doubled = _one("力争到2030年实现经济总量翻番。", "news", "2025-07-28").targets.iloc[0]
+    assert (doubled["target_value"], doubled["target_measure"]) == (2, "multiple")
+
+
+def test_counts_of_works_facilities_and_awards_are_programme_sizes():
+    text = ("2022年，实施总投资12亿元的45项城建重点工程，应开尽开发热门诊21个，"
+            "7家单位11项成果获省科学技术奖，招引15个以上过亿项目。")
+    result = _one(text, "report", "2023-02-01")
+    assert result.observations.empty and result.targets.empty
+
+
+def test_a_goal_list_after_a_colon_runs_past_a_stray_full_stop():
+    text = "今年主要预期目标是：地区生产总值增长7%，人口自然增长率控制在5%。以内；城镇居民人均可支配收入增长6.5%。"
+    result = _one(text, "news", "2012-01-20", "莆田市")
+    assert sorted(result.targets["target_value"]) == [5, 6.5, 7] and result.observations.empty
+
+
+def test_one_character_items_and_city_and_countryside_share_their_label():
+    result = _one("2023年，金融机构存、贷款余额分别增长9.1%、12.4%；城、乡居民人均可支配收入分别增长5%、7%。",
+                  "report", "2024-03-01", "周口市")
+    got = dict(zip(result.observations["label"], result.observations["value"], strict=True))
+    assert got == {"金融机构存款余额": 9.1, "金融机构贷款余额": 12.4, "城镇居民人均可支配收入": 5,
+                   "农村居民人均可支配收入": 7}
+
+
+def test_an_average_speed_reached_is_an_average_growth():
+    obs = _one("2016年至2020年间，全县地区生产总值年均增速达5.15%。", "news", "2021-06-01", "凤县").observations
+    assert (obs.iloc[0]["indicator_id"], obs.iloc[0]["measure"], obs.iloc[0]["value"]) == ("gdp", "growth_avg", 5.15)
+
+
+def test_a_county_text_that_names_its_city_in_passing_keeps_its_own_region():
+    text = ("旬阳县将建副中心城市。\n\n“一极”指安康经济发展重要增长极。\n\n"
+            "到2020年，城乡居民人均可支配收入分别达到31000元、12500元。\n")
+    result = _one(text, "news", "2016-08-11", "旬阳县")
+    assert set(result.targets["region"]) == {"旬阳县"}
+
+
+def test_a_growth_before_the_target_year_of_its_sentence_is_a_goal():
+    result = _one("经济保持较快发展，地区生产总值年均增速9%以上，到2020年达到620亿元左右。",
+                  "news", "2016-05-19", "集美区")
+    assert sorted(result.targets["target_value"]) == [9, 620] and result.observations.empty
+
+
+def test_a_structure_called_goucheng_is_read_as_its_parts():
+    obs = _one("2022年全市三次产业构成为6.1:41.7:52.2。", "bulletin", "2023-03-01").observations
+    assert list(obs["indicator_id"]) == ["primary_share", "secondary_share", "tertiary_share"]
+
+
+def test_a_threshold_called_daguan_and_points_of_growth_are_read():
+    text = "2023年，规上工业总产值首次突破3000亿元大关，工业增加值占比较2022年增长3个百分点。"
+    obs = _one(text, "report", "2024-01-20", "光明区").observations
+    got = dict(zip(obs["measure"], obs["value"], strict=True))
+    assert got == {"level": 3000, "pp_change": 3}
+
+
+def test_herd_and_jobs_are_statistics_in_news_without_a_year_of_their_own():
+    text = "2019年至2023年间，全县经济稳步增长。\n\n肉牛产业存栏量达12.5万头，带动就业1.3万人。\n"
+    obs = _one(text, "news", "2024-07-01", "泾川县").observations
+    assert sorted(obs["value"]) == [1.3, 12.5]

@@ -14,15 +14,19 @@ CLAUSE_SPLIT = re.compile(r"[，；：,;]")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XＸ×]{1,4}(?![A-Za-z])")
 TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标|预期目标|目标定在|目标设定为|主要目标")
 # "今年经济社会发展的主要预期目标是：" closing its paragraph: the lines below list the goals
-GOAL_LIST_INTRO = re.compile(r"(?:预期目标|主要目标|发展目标)(?:是|为|包括|如下)?[:：]?\s*$")
+GOAL_LIST_INTRO = re.compile(r"(?:预期目标|主要目标|发展目标|具体目标)(?:是|为|包括|如下)?[:：]?\s*$")
+# 主要预期目标是：…。…: the goals run on to the paragraph's end, past a stray full stop
+GOAL_RUN = re.compile(r"(?:预期目标|主要目标|发展目标|具体目标)(?:是|为)?[:：]")
+# 其中，…；同时，…: a sentence that goes on with the one before it (and keeps its goal year)
+CONTINUATION = re.compile(r"^\s*(?:其中|同时|与此同时|此外|另外)[，,：:]")
 GOAL_LIST_ITEM = re.compile(r"^\s*(?:[◆●•·■□▪\-—*]|[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．])")
 PLAN_CUE = re.compile(r"达到|突破|超过|以上|左右|保持在|稳定在|控制在|不低于|不少于|年均增长|提高到|增加到|"
                        r"降低到|下降到|每年保持")
 GROWTH_TAIL = re.compile(
     r"(?P<avg>年均|平均|年平均)?(?:同比|比上年|较上年|(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?)?"
-    r"(?P<verb>增长|增加|提高|上升|上涨|下降|下跌|减少|降低|回落|递增|递减)了?"
-    r"(?:速度为|速度|幅度为|率为)?$")
-PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|(?:比|较)上年(?:末|底)?|同比)?(?P<verb>提高|上升|增加|扩大|下降|降低|回落|减少|缩小|提升)了?$")
+    r"(?P<verb>增长|增加|提高|上升|上涨|下降|下跌|减少|降低|回落|递增|递减|增速|增幅)了?"
+    r"(?:速度为|速度|幅度为|率为|(?<=[速幅])(?:达到|达|保持在|稳定在))?$")
+PP_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年(?:同期)?|(?:比|较)上年(?:末|底)?|同比)?(?P<verb>提高|上升|增加|增长|扩大|下降|降低|回落|减少|缩小|提升)了?$")
 MULTIPLE_TAIL = re.compile(r"(?:是|为|相当于)(?P<ref>(?:19|20)\d{2})年(?:的)?(?:近|约)?$|(?:是|为)(?P<other>[^，。；]{1,8})的(?:近|约)?$")
 ABS_CHANGE_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年|(?P<prev>(?:比|较)上年(?:末|底)?|同比))"
                               r"(?P<verb>新增|增加|增长|减少|下降)了?$")
@@ -34,12 +38,12 @@ LEADING_NOISE = re.compile(
 TRAILING_NOISE = re.compile(
     r"(?:实现|完成|达到|达|为|是|共|累计|突破|超过|增长|有|仅有|仅为|仅|约|近|保持在|稳定在|控制在|"
     r"提高到|增加到|下降到|降低到|提高|上升|下降|降低|增加|均|分别|总量|数量为|总数为|规模|已|将|要|稳定|保持|"
-    r"逐年|每年|年均|平均|同比|比上年|较上年|比去年|较去年|新增|超|过|不低于|不少于|不超过|不到|不足|逾|接近|"
+    r"逐年|每年|年均|平均|同比|比上年|较上年|比去年|较去年|新增|超|过|不低于|不少于|不超过|不到|不足|逾|接近|增速|"
     r"将近|大约|"
     r"其中|的)+$")
 AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
-ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大|的(?!目标|水平|规模))")
-STRUCTURE_CUE = re.compile(r"比例|比重|结构|之比|比为|比是")
+ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大(?!关)|的(?!目标|水平|规模))")  # 突破5000亿元大关 is a level
+STRUCTURE_CUE = re.compile(r"比例|比重|结构|构成|之比|比为|比是|产业比")
 YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
 GENERIC_LABELS = {"总数", "总量", "总计", "共计", "合计", "累计", "总额", "总规模", "规模", "数量",
                   "同口径", "可比口径", "按可比口径", "按可比价格计算", "可比价", "现价", "名义"}
@@ -59,6 +63,10 @@ DATELINE = re.compile(r"(?:[^\s，。：]{0,12}?(?:社|网|报|台|客户端)[�
 ITEM_NOUN = re.compile(r"^(?:主要|重点|核心|约束性|预期性)?(?:指标|县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|方面|"
                        r"领域|任务|措施|举措|行动|环节|批次?|部分)$")
 
+# what a count of projects, works or facilities opened names (重点项目, 城建重点工程, 发热门诊):
+# the size of a programme, not a statistic of the place
+PROGRAMME_NOUN = re.compile(r"(?:项目|工程|门诊|成果|实验室|航线|起降点|开展测试|科学技术奖|[占获]\d*席)$")
+
 ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|项?指标|方面|领域|批)"
                         r"(?=[、，。；和及与]|开展|试点|进行|作为|为|$)"
                         # 3个三百亿级产业, 3个年产值超万亿元的支柱产业: how many of a kind, not a statistic
@@ -76,7 +84,8 @@ FRAGMENT_LABEL = re.compile(r"^(?:目标|预期目标|任务|计划|比上年末
 # the head noun of a statistic's name (“四上”企业, 开复工率, 累计完成投资): a news label that ends
 # with one names a statistic even when the registry does not know it
 STATISTIC_HEAD = re.compile(r"(?:企业|产值|收入|投资|总额|增加值|人口|面积|产量|总量|规模|率|比重|指数|"
-                            r"销售额|营业额|利润|税收|人数|人次|价格|消费|产出|出口|进口|用电量)$")
+                            r"销售额|营业额|利润|税收|人数|人次|价格|消费|产出|出口|进口|用电量|存栏量|出栏量|"
+                           r"就业|天数)$")
 
 
 def has_number(text: str) -> bool:

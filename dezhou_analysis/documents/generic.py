@@ -19,6 +19,7 @@ from dezhou_analysis.documents.cues import (
     MULTIPLE_TAIL,
     NEGATIVE_VERBS,
     PP_TAIL,
+    PROGRAMME_NOUN,
     PROJECT_SIZE,
     STATISTIC_HEAD,
     TRAILING_NOISE,
@@ -59,6 +60,7 @@ def read_number(s: Sentence, q: Quantity) -> None:
         return
     if indicator is None and label_start is None and (
             ITEM_NOUN.match(label) or ITEM_AFTER.match(s.text[q.end:])
+            or (q.unit in COUNT_CLASSIFIERS and _programme_count(s, q, label))
             or (q.unit.endswith("元") and PROJECT_SIZE.match(s.text[q.end:]))):
         s.skip(q, "item or programme count (28项指标, 20个县)")
         return
@@ -90,6 +92,15 @@ def read_number(s: Sentence, q: Quantity) -> None:
                   label_start=label_start)
     if measure in ("level", "share", "count"):
         s.state["subject"] = fact
+
+
+def _programme_count(s: Sentence, q: Quantity, label: str) -> bool:
+    """80项城建重点工程, 发热门诊38个, 19项成果获奖: how many works, facilities or awards a
+    programme counts. Projects only when they follow the number (招引20个过亿项目): 新开工项目
+    100个 is a goal some plans set."""
+    if not PROGRAMME_NOUN.search(label):
+        return False
+    return not label.endswith("项目") or label in s.text[q.end:q.end + len(label) + 3]
 
 
 def _group_size(s: Sentence, q: Quantity) -> bool:

@@ -23,7 +23,7 @@ _NOT_PROSE = re.compile(r"(?:https?://|www\.)[!-~]+|(?:%[0-9A-Fa-f]{2}){2,}[!-~]
                         r"|[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号")
 
 
-_DOUBLINGS = re.compile(r"(接近|基本|约)?翻(?:了)?([一两二三])番")
+_DOUBLINGS = re.compile(r"(接近|基本|约)?翻(?:了)?([一两二三])?番")  # 翻番 is 翻一番
 
 
 class _Mask:
@@ -57,9 +57,10 @@ def find_quantities(stext: str, years: list[YearMention], result: ScanResult) ->
             mask.take(m.start(), m.end())
     for m in _DOUBLINGS.finditer(stext):  # 翻一番 → 2 times, 翻两番 → 4 times
         if mask.free(m.start(), m.end()):
-            times = 2.0 ** {"一": 1, "两": 2, "二": 2, "三": 3}[m.group(2)]
+            times = 2.0 ** {"一": 1, "两": 2, "二": 2, "三": 3}[m.group(2) or "一"]
             qualifier = "approx" if m.group(1) else "point"
-            out.append(Quantity(m.start(), m.end(), m.start(2), times, "倍", qualifier, m.group(0)))
+            out.append(Quantity(m.start(), m.end(), m.start(2) if m.group(2) else m.start(), times,
+                                "倍", qualifier, m.group(0)))
             mask.take(m.start(), m.end())
     for m in RANGE.finditer(stext):
         if mask.free(m.start(), m.end()):

@@ -107,6 +107,9 @@ def structure_ratio(s: Sentence, q: Quantity) -> None:
     for match in s.registry.scan(s.text[:q.start]):
         if match.indicator.kind == "structure":
             structure = match.indicator
+    if structure is None and re.search(r"三次产业|一二三产业?|三产", s.text[:q.start]):
+        # 三次产业构成为…, 三次产业比调整为…: the registry's three-sector structure by another name
+        structure = s.registry.indicators.get("three_sector_structure")
     year_match = YEAR_OF.search(s.text[max(0, q.start - 8):q.start])
     if year_match:
         year, source = int(year_match.group(1)), "stated"
@@ -222,16 +225,29 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
     """城镇和农村居民人均可支配收入 → [城镇居民人均可支配收入, 农村居民人均可支配收入]."""
     a, _ = s.clause_of(max(0, len(head) - 1))
     phrase = clean_label(head[a:])
-    if phrase.startswith("城乡"):  # 城乡居民人均可支配收入: the urban one, then the rural one
-        phrase = "城镇和农村" + phrase[2:]
+    # 城乡居民人均可支配收入, 城、乡居民…: the urban one, then the rural one
+    phrase = re.sub(r"^城(?:乡|[、和与及]乡)", "城镇和农村", phrase)
     pieces = [p for p in re.split(r"和|与|及|、", phrase) if p]
     if len(pieces) < 2:
         return []
     last = pieces[-1]
     stem = last[len(pieces[0]):] if len(last) > len(pieces[0]) else ""
-    labels = [p + stem for p in pieces[:-1]] + [last]
-    out = [(indicator_named_by(s.registry, label), label) for label in labels]
-    return out if any(ind for ind, _ in out) else []
+    out = [(indicator_named_by(s.registry, label), label)
+           for label in [p + stem for p in pieces[:-1]] + [last]]
+    if any(ind for ind, _ in out):
+        return out
+    # 存、贷款余额: the split is plain from the wording even when the registry knows neither
+    return [(indicator_named_by(s.registry, label), label) for label in _one_character_items(pieces)]
+
+
+def _one_character_items(pieces: list[str]) -> list[str]:
+    """金融机构存、贷款余额 → 金融机构存款余额, 金融机构贷款余额: one-character items between a
+    shared head and a shared tail."""
+    middle, last = pieces[1:-1], pieces[-1]
+    if any(len(p) != 1 for p in middle) or len(last) < 2:
+        return []
+    head, tail = pieces[0][:-1], last[1:]
+    return [head + item[-1] + tail for item in [pieces[0], *middle, last[0]]]
 
 
 # ---- breakdowns (其中) ------------------------------------------------------------------------

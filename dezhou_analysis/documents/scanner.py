@@ -15,9 +15,11 @@ from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.documents import context as ctx
 from dezhou_analysis.documents.cues import (
     COMPARED,
+    CONTINUATION,
     DATELINE,
     GOAL_LIST_INTRO,
     GOAL_LIST_ITEM,
+    GOAL_RUN,
     PLAN_CUE,
     TARGET_CUE,
     has_number,
@@ -38,6 +40,9 @@ class DocumentScanner:
         self.norm = norm
         period = ctx.plan_period(doc)
         self.home = doc.region or ""
+        self.home_names = home_names(self.home)
+        self.parents = named_parents(norm.text, self.home_names)
+        self.home_known = regions.canonical_region(self.home) in {r.name for r in regions.gazetteer()}
         if base_year is None and period:
             base_year = period[0] - 1
         self.frame = DocumentFrame(
@@ -46,6 +51,7 @@ class DocumentScanner:
             is_plan=doc.kind == "plan", is_bulletin=doc.kind == "bulletin", kind=doc.kind,
             places=aggregate_places(self.home), review_year=review_year(doc))
         self._sentence_id = 0
+        self._goal_carry: int | None = None  # a goal's year that a 其中/同时 sentence continues
 
     def scan(self) -> ScanResult:
         frame = self.frame
@@ -65,6 +71,7 @@ class DocumentScanner:
                 if not years and section_year is not None and re.match(r"\s*[（(]", ptext):
                     continue  # "（一）经济保持平稳增长" stays in its chapter's year
                 section = kind
+                self._goal_carry = None
                 # "一、2022年工作回顾": the year of a heading is the default year of its section
                 section_year = years[0].year if len(years) == 1 and not years[0].year2 else None
                 continue
@@ -78,10 +85,23 @@ class DocumentScanner:
                      "target_year": section_year if section_year is not None and not past else None}
             if goal_list is not None and GOAL_LIST_INTRO.search(ptext) is None:
                 state.update({"year": None, "target_year": goal_list, "goal_list": True})
+            state["goal_carry"] = self._goal_carry
             for start, end in sentences(text, body_start, para.end):
                 self._sentence_id += 1
                 self._sentence(start, end, section, region_context, state)
         return frame.result
+
+    def _carry_goal(self, years: list, obs_years: list, carried: int | None, state: dict) -> None:
+        """到“十四五”末，…。其中，一产业…；同时，城区…: a sentence that opens with 其中 or 同时 and
+        names no year of its own continues the goal before it; a past year ends the run."""
+        goals = [y for y in years if y.role == "target"]
+        if obs_years or (years and not goals):
+            self._goal_carry = None
+        elif goals:
+            self._goal_carry = goals[-1].year
+        elif carried is not None:
+            self._goal_carry = carried
+        state["goal_carry"] = self._goal_carry
 
     def _goal_list(self, ptext: str, current: int | None, heading: str | None) -> int | None:
         """The target year while a list of goals runs: from a paragraph ending in 主要预期目标是：
@@ -100,9 +120,12 @@ class DocumentScanner:
         found = {r.name for start, _, r in regions.find_regions(ptext)
                  if not COMPARED.search(ptext[max(0, start - 3):start])}
         home = regions.canonical_region(self.home)
-        if home in found:
+        if home in found or any(name in ptext for name in self.home_names):
             return self.home
-        ancestors = regions.ancestors(home)  # a zone's text names its city without changing subject
+        # a zone's text names its city without changing subject; so does a county's (杭州市余杭区)
+        ancestors = regions.ancestors(home) | self.parents
+        if self.home and not self.home_known:
+            return current  # a county's text names its city and province in passing (广元副中心)
         peers = {name for name in found
                  if name != home and name not in ancestors and not name.endswith(("省", "区"))}
         if len(peers) == 1:
@@ -121,6 +144,7 @@ class DocumentScanner:
         if quantities and not frame.is_plan:
             # one news paragraph may run through several cities: 长沙…；武汉将…
             region = self._paragraph_region(DATELINE.sub("", stext), region)
+        carried = state.get("goal_carry") if not years and CONTINUATION.match(stext) else None
         if quantities:
             cues = [y.start for y in years if y.role == "target"] + \
                 [m.start() for m in TARGET_CUE.finditer(stext)]
@@ -128,14 +152,41 @@ class DocumentScanner:
                 (frame.is_plan and section != "review" and bool(PLAN_CUE.search(stext)))
                 # "二、2023年主要目标" in a work report: its numbers are that year's goals
                 or (section == "forward" and state.get("target_year") is not None)) \
-                or bool(state.get("goal_list"))
+                or bool(state.get("goal_list")) or carried is not None \
+                or (bool(state.get("goal_run")) and not obs_years)
+            sentence_state = {**state, "target_year": carried} if carried is not None else state
             read_sentence(Sentence(frame, self._sentence_id, s, stext, years, quantities, cues,
-                                   plan_goal, section, region, state))
+                                   plan_goal, section, region, sentence_state))
+            if sentence_state is not state:
+                state.update({k: v for k, v in sentence_state.items() if k != "target_year"})
+        self._carry_goal(years, obs_years, carried, state)
+        if not frame.is_plan and GOAL_RUN.search(stext):
+            state["goal_run"] = True
+        elif obs_years:
+            state["goal_run"] = False
         if obs_years:
             state["year"] = obs_years[-1].year
         elif not frame.is_plan and any(y.role == "span" and y.year2 for y in years):
             # "“十三五”期间，…。森林蓄积量达到175.6亿立方米": the period's last year
             state["year"] = [y for y in years if y.role == "span" and y.year2][-1].year2
+
+
+def home_names(home: str) -> tuple[str, ...]:
+    """The ways a text names its home region: 余杭区 and 余杭; a one-character stem (陇县 → 陇)
+    is too ambiguous to count."""
+    if not home or home in regions.AGGREGATES:
+        return ()
+    stem = re.sub(r"(?:自治县|自治州|新区|地区|区|县|市|旗|州)$", "", home)
+    return (home, stem) if len(stem) >= 2 and stem != home else (home,)
+
+
+def named_parents(text: str, names: tuple[str, ...]) -> set[str]:
+    """Cities a text names right before its home (杭州市余杭区, 日照市五莲县, 綿陽市涪城區): the
+    home's own city, which a district's report mentions without speaking for it."""
+    if not names:
+        return set()
+    return {region.name for _, end, region in regions.find_regions(text)
+            if text[end:end + 1 + max(map(len, names))].lstrip().startswith(names)}
 
 
 def review_year(doc: Document) -> int | None:

@@ -98,6 +98,8 @@ class Sentence:
             return False  # 规划目标是下降15%，2019年已下降16.2%: the second clause is a result
         if self.plan_goal:
             return True
+        if self.target_years and not any(y.role in ("obs", "partial", "since") for y in self.years):
+            return True  # 年均增速10%以上，到2020年达到850亿元: the sentence speaks of that year
         return any(pos < q.start for pos in self.cues)
 
     def _clause_reports_the_past(self, a: int, b: int, pos: int) -> bool:
