@@ -17,24 +17,36 @@ LONG_FLOAT = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?![\w.])")
 
 
 class Visible(HTMLParser):
-    """Visible text of a page (no script, style or code cells) and its table headers."""
+    """Visible text of a page and its table headers — not script, style or code, and not the
+    explore cells of a full version: those are an analyst's own pandas, shown as pandas shows
+    it, like code (the policy version leaves them out altogether)."""
 
     SKIP = {"script", "style", "code", "pre"}
+    EXPLORE = "celltag_explore"
 
     def __init__(self):
         super().__init__()
         self.text: list[str] = []
         self.headers: list[str] = []
         self._skip = 0
+        self._explore_divs = 0  # open <div>s inside an explore cell (0: not inside one)
         self._th: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
+        if tag == "div" and (self._explore_divs or self.EXPLORE in (dict(attrs).get("class") or "")):
+            self._explore_divs += 1
+            if self._explore_divs == 1:
+                self._skip += 1
         if tag in self.SKIP:
             self._skip += 1
         if tag == "th":
             self._th = []
 
     def handle_endtag(self, tag):
+        if tag == "div" and self._explore_divs:
+            self._explore_divs -= 1
+            if self._explore_divs == 0:
+                self._skip -= 1
         if tag in self.SKIP and self._skip:
             self._skip -= 1
         if tag == "th" and self._th is not None:
@@ -79,6 +91,15 @@ def test_the_scanner_finds_what_it_looks_for(tmp_path):
     assert sum("missing value" in f for f in found) == 2
     assert any("0.016250" in f for f in found)
     assert not any("a_b" in f for f in found)
+
+
+def test_the_scanner_skips_only_explore_cells(tmp_path):
+    page = tmp_path / "full.html"
+    page.write_text('<div class="jp-Cell celltag_explore"><div><table><tr><th>target_kind</th></tr>'
+                    '</table></div></div><table><tr><th>name_zh</th></tr><tr><td>nan</td></tr></table>',
+                    encoding="utf-8")
+    found = problems(page)
+    assert found == ["header 'name_zh'", found[1]] and "nan" in found[1]
 
 
 @pytest.mark.slow
