@@ -222,3 +222,43 @@ def test_needed_template_holds_exactly_the_needed_indicators(tmp_path):
     assert header[-6:] == [str(y) for y in range(2017, 2023)]
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["budget_revenue", "gdp"]
     assert write_needed_template(needed.iloc[0:0], tmp_path / "none.xlsx") is None
+
+
+def test_pages_are_the_documents_nbconvert_would_make(suite_run):
+    """The export leaves out nbconvert's BeautifulSoup pass (it is most of an export's time) and
+    adds its two attributes itself: every executed notebook, in both flavours, must still give
+    the same document as nbconvert's own HTMLExporter (compared as parsed trees)."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from dezhou_analysis.run.export import EXPLORE_TAG, exporter, template_dir
+    _, out = suite_run
+    notebooks = sorted((out / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        for with_code in (False, True):
+            reference = HTMLExporter(template_name="dezhou", extra_template_basedirs=[template_dir()],
+                                     exclude_input=not with_code, exclude_input_prompt=not with_code,
+                                     exclude_output_prompt=True, embed_images=True, language_code="zh")
+            if not with_code:
+                reference.register_preprocessor(
+                    TagRemovePreprocessor(remove_cell_tags={EXPLORE_TAG}, enabled=True), enabled=True)
+            expected, _ = reference.from_notebook_node(nb)
+            page, _ = exporter(with_code).from_notebook_node(nb)
+            assert 'tabindex="0"' in page, path.name
+            assert BeautifulSoup(page, "html.parser") == BeautifulSoup(expected, "html.parser"), \
+                f"{path.name} (with code: {with_code})"
+
+
+def test_focusable_marks_cells_and_images_as_nbconvert_does():
+    from dezhou_analysis.run.export import NO_ALT, focusable
+    page = ('<div class="jp-Cell-inputWrapper"><img src="a.png"></div>'
+            '<div class="jp-RenderedHTMLCommon jp-OutputArea-output x"><img alt="chart" src="b.png"></div>'
+            '<div class="jp-OutputArea-outputs"></div><div class="jp-Cell-inputWrapper" tabindex="1">')
+    assert focusable(page) == (
+        f'<div class="jp-Cell-inputWrapper" tabindex="0"><img alt="{NO_ALT}" src="a.png"></div>'
+        '<div class="jp-RenderedHTMLCommon jp-OutputArea-output x" tabindex="0"><img alt="chart" src="b.png"></div>'
+        '<div class="jp-OutputArea-outputs"></div><div class="jp-Cell-inputWrapper" tabindex="1">')

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import importlib.resources
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,7 +34,10 @@ def cjk_characters(text: str) -> str:
     The subset comes first in the page's font stack (so Chrome waits for it before painting
     Chinese text); it holds no Latin letters, which fall through to the next font.
     """
-    return "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80 or ch in "“”‘’"}))
+    return "".join(sorted(set(_CJK.findall(text))))
+
+
+_CJK = re.compile("[\u2e80-\U0010ffff“”‘’]")  # as a regex: pages are megabytes of text
 
 
 #: a folder where subsets are kept between runs (the runner sets it; None: this process only)
@@ -118,9 +122,10 @@ def font_face_rule(characters: str) -> str:
             f'src: url(data:font/woff;base64,{encoded}) format("woff"); }}')
 
 
-def embed(html: str) -> str:
-    """Insert the @font-face rule for the page's own characters before </head>."""
-    css = font_face_css(html)
+def embed(html: str, characters: str | None = None) -> str:
+    """Insert the @font-face rule before </head>: for the page's own characters, or for
+    `characters` when one subset is shared by several pages (they must include the page's)."""
+    css = font_face_css(html) if characters is None else font_face_rule(characters)
     if not css:
         return html
     return html.replace("</head>", f"<style>{css}</style>\n</head>", 1)

@@ -123,6 +123,7 @@ class PooledKernel:
         import papermill as pm
         started = time.perf_counter()
         record = {"notebook": job.name, "status": "ok", "error": None}
+        cpu = self.cpu_seconds()
         try:
             self.run_code(RESET.format(cwd=job.cwd))
             with open(job.log, "w", encoding="utf-8") as log:
@@ -144,7 +145,20 @@ class PooledKernel:
                                "execution_count": None, "ename": type(exc).__name__,
                                "evalue": str(exc).splitlines()[0][:500] if str(exc) else ""}
         record["execute_seconds"] = round(time.perf_counter() - started, 2)
+        if cpu is not None and self.cpu_seconds() is not None:
+            record["execute_cpu_seconds"] = round(self.cpu_seconds() - cpu, 2)
         return record
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the kernel has used so far (Linux; None elsewhere or once it is gone).
+
+        Wall time says little on a machine shared with other work; the manifest records both."""
+        process = getattr(self.km.provisioner, "process", None) if self.km.provisioner else None
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (AttributeError, OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
     def shutdown(self) -> None:
         try:

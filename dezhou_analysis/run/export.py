@@ -35,15 +35,57 @@ EXPLORE_TAG = "explore"
 @lru_cache(maxsize=2)
 def exporter(with_code: bool):
     """One exporter per flavour and process (building one loads the templates)."""
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
-    exporter = HTMLExporter(template_name="dezhou", extra_template_basedirs=[template_dir()],
+    exporter = _page_exporter_class()(template_name="dezhou", extra_template_basedirs=[template_dir()],
                             exclude_input=not with_code, exclude_input_prompt=not with_code,
                             exclude_output_prompt=True, embed_images=True, language_code="zh")
     if not with_code:  # the explore cells are for analysts: only the full version shows them
         exporter.register_preprocessor(
             TagRemovePreprocessor(remove_cell_tags={EXPLORE_TAG}, enabled=True), enabled=True)
     return exporter
+
+
+@lru_cache(maxsize=1)
+def _page_exporter_class():
+    """nbconvert's HTMLExporter without its closing BeautifulSoup pass.
+
+    HTMLExporter parses the rendered page again only to add alt text to images that have none
+    and tabindex="0" to cell inputs and outputs, then serialises it once more; on a report with
+    a few thousand table cells that pass costs more than rendering the page. `focusable` adds
+    the same attributes to the template's own tags, and a test checks the page is the same
+    document as nbconvert's."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # as HTMLExporter.from_notebook_node (nbconvert 7), less the BeautifulSoup pass
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return focusable(html), resources
+
+    return PageExporter
+
+
+_FOCUSABLE_DIV = re.compile(r'<div class="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^"]*)?"'
+                            r'(?![^>]*\btabindex=)')
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
+NO_ALT = "No description has been provided for this image"
+
+
+def focusable(html: str) -> str:
+    """Cell inputs and outputs reachable by keyboard, and alt text on every image (nbconvert's
+    wording where a notebook gave none)."""
+    html = _FOCUSABLE_DIV.sub(lambda m: m.group(0) + ' tabindex="0"', html)
+    return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', html)
 
 
 def remote_references(html: str) -> list[str]:
@@ -59,15 +101,24 @@ def with_print_style(html: str) -> str:
     return html.replace("</head>", f"<style>{PRINT_CSS}</style>\n</head>", 1)
 
 
-def export_html(notebook: str | Path, target: str | Path, with_code: bool) -> Path:
-    from dezhou_analysis.reports.webfont import embed
+def export_pages(notebook: str | Path, targets: dict[str | Path, bool]) -> list[Path]:
+    """Several flavours of one executed notebook (target → with code?) sharing one font subset.
+
+    Subsetting the CJK font is the dearest step of an export; the report and the full version
+    show nearly the same characters, so one subset of the union serves both pages."""
+    from dezhou_analysis.reports.webfont import cjk_characters, embed
     nb = nbformat.read(str(notebook), as_version=4)
-    body, _ = exporter(with_code).from_notebook_node(nb)
-    body = embed(with_print_style(body))
-    remote = remote_references(body)
-    if remote:
-        raise RuntimeError(f"{target}: the page would fetch from other hosts: {remote[:3]}")
-    return write_text_atomic(target, body)
+    bodies = {target: with_print_style(exporter(with_code).from_notebook_node(nb)[0])
+              for target, with_code in targets.items()}
+    characters = cjk_characters("".join(bodies.values()))
+    written = []
+    for target, body in bodies.items():
+        body = embed(body, characters)
+        remote = remote_references(body)
+        if remote:
+            raise RuntimeError(f"{target}: the page would fetch from other hosts: {remote[:3]}")
+        written.append(write_text_atomic(target, body))
+    return written
 
 
 # ---- PDF through headless Chromium -----------------------------------------------------------

@@ -122,17 +122,17 @@ class Task:
 
 def export_reports(task: Task, record: dict) -> dict:
     """Both HTML flavours of an executed notebook (also of a failed one: its partial output)."""
-    from dezhou_analysis.run.export import export_html
-    exported = time.perf_counter()
+    from dezhou_analysis.run.export import export_pages
+    exported, cpu = time.perf_counter(), time.thread_time()
     if Path(task.output_notebook).exists():
         try:
-            export_html(task.output_notebook, task.report_html, with_code=False)
-            export_html(task.output_notebook, task.full_html, with_code=True)
+            export_pages(task.output_notebook, {task.report_html: False, task.full_html: True})
         except Exception as exc:  # keep the executed notebook even if export fails
             record["status"] = "failed"
             record["error"] = record["error"] or {"cell": None, "execution_count": None,
                                                   "ename": type(exc).__name__, "evalue": str(exc)[:500]}
     record["export_seconds"] = round(time.perf_counter() - exported, 2)
+    record["export_cpu_seconds"] = round(time.thread_time() - cpu, 2)
     record["seconds"] = round(record.get("execute_seconds", 0.0) + record["export_seconds"], 2)
     return record
 
