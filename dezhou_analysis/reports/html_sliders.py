@@ -31,13 +31,11 @@ SCRIPT = """<script>
 
 def slider_payload(ctx: ReportContext, grid) -> dict:
     """The grid as the script reads it: rates, ratios to two decimals, verdicts, labels."""
-    num = sorted(grid["numerator_growth"].unique())
-    gdp = sorted(grid["denominator_growth"].unique())
-    table = grid.set_index(["numerator_growth", "denominator_growth"])
-    ratio = [[round(float(table.loc[(n, g), "ratio"]), 2) for g in gdp] for n in num]
-    clears = [[bool(table.loc[(n, g), "clears"]) for g in gdp] for n in num]
-    return {"num": [float(n) for n in num], "gdp": [float(g) for g in gdp], "ratio": ratio,
-            "clears": clears, "yes": ctx.t("达到目标", "clears the target"),
+    ratio = grid.pivot(index="numerator_growth", columns="denominator_growth", values="ratio")
+    clears = grid.pivot(index="numerator_growth", columns="denominator_growth", values="clears")
+    return {"num": [float(n) for n in ratio.index], "gdp": [float(g) for g in ratio.columns],
+            "ratio": [[round(float(v), 2) for v in row] for row in ratio.to_numpy()],
+            "clears": [[bool(v) for v in row] for row in clears.to_numpy()], "yes": ctx.t("达到目标", "clears the target"),
             "no": ctx.t("未达到目标", "misses the target")}
 
 
