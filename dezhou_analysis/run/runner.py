@@ -24,8 +24,9 @@ import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -248,9 +249,14 @@ class DataPhase:
                  data=None, assessment=None):
         self.paths, self.settings, self.ran = paths, settings, ran
         self._data, self._assessment = data, assessment
+        self._loading = threading.RLock()  # the index's font is prepared in another thread
 
     @property
     def data(self):
+        with self._loading:
+            return self._load_data()
+
+    def _load_data(self):
         if self._data is None:
             from dezhou_analysis.stages import load_processed
             self._data = load_processed(self.paths.documents, self.paths.yearbook, self.paths.processed)
@@ -260,6 +266,10 @@ class DataPhase:
 
     @property
     def assessment(self):
+        with self._loading:
+            return self._load_assessment()
+
+    def _load_assessment(self):
         if self._assessment is None:
             from dezhou_analysis.stages import load_assessment
             self._assessment = load_assessment(self.paths.documents, self.paths.yearbook,
@@ -444,9 +454,11 @@ RUN_NAME = "RUN-NAME-9f1c2e"  # stands for the run's name in a cached index page
 
 
 def render_index_page(data_phase: DataPhase, records: list[dict], manifest: dict,
-                      cache: RunCache, code: dict, template: str | None = None) -> str:
+                      cache: RunCache, code: dict, template: str | None = None,
+                      font_characters: Future | None = None) -> str:
     """index.html; the page is taken from the cache while the assessment, the notebooks' states
-    and the parameters are the same (only the run's name is filled in)."""
+    and the parameters are the same (only the run's name is filled in). font_characters: the
+    characters of a font subset made beforehand (`index_font`)."""
     shown = [{k: r.get(k) for k in ("notebook", "status", "error", "seconds")} for r in records]
     key = digest({"processed": tree_digests(data_phase.paths.root, data_phase.paths.processed),
                   "records": shown, "parameters": manifest["parameters"], "template": template,
@@ -454,19 +466,41 @@ def render_index_page(data_phase: DataPhase, records: list[dict], manifest: dict
     page = cache.read_text("index", key)
     if page is None:
         from dezhou_analysis.reports.index_page import render_index
-        from dezhou_analysis.reports.webfont import embed
-        page = embed(render_index(data_phase.assessment, records, {**manifest, "run": RUN_NAME},
-                                  data_phase.data.parse.documents, template))
+        from dezhou_analysis.reports.webfont import cjk_characters, embed
+        page = render_index(data_phase.assessment, records, {**manifest, "run": RUN_NAME},
+                            data_phase.data.parse.documents, template)
+        try:
+            ready = font_characters.result() if font_characters else ""
+        except Exception:  # made ahead only to save time: whatever failed there is made now
+            ready = ""
+        page = embed(page, ready if set(cjk_characters(page)) <= set(ready) else None)
         cache.write_text("index", key, page)
     return page.replace(RUN_NAME, html.escape(manifest["run"], quote=True))
 
 
+def index_font(data_phase: DataPhase, plan: RunPlan, names: list[str]) -> str:
+    """The Chinese characters of the index page as it will be if every notebook succeeds, with
+    their font subset made now, while the notebooks run, instead of at the run's end (the page
+    uses it when its characters are among them)."""
+    from dezhou_analysis.reports.data_needed import TEMPLATE_NAME
+    from dezhou_analysis.reports.index_page import render_index
+    from dezhou_analysis.reports.webfont import cjk_characters, subset_woff
+    from dezhou_analysis.stages import data_quality_counts
+    records = [{"notebook": name, "status": "ok", "error": None, "seconds": 0.0} for name in names]
+    manifest = {"parameters": {"notebooks": plan.per_notebook, "runner": plan.runner}, "run": RUN_NAME,
+                "data_quality": data_quality_counts(data_phase.data)}
+    characters = cjk_characters(render_index(data_phase.assessment, records, manifest,
+                                             data_phase.data.parse.documents, TEMPLATE_NAME))
+    subset_woff(characters)
+    return characters
+
+
 def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, data_phase: DataPhase,
                records: dict[str, dict], cache: RunCache, started: dt.datetime, clock: float,
-               phases: dict) -> None:
-    """Tables, index and manifest into the staging folder, then swap it in as the run."""
+               phases: dict, index_font: Future | None = None) -> None:
+    """Index and manifest into the staging folder, then swap it in as the run (index_font:
+    the index's font subset, made while the notebooks ran)."""
     finishing = time.perf_counter()
-    write_data_tables(paths.processed, staging / "tables" / "data", cache, plan.code)
     ordered = list(records.values())
     manifest = build_manifest(paths, staging, started, plan.per_notebook, plan.runner, ordered,
                               plan.jobs, time.perf_counter() - clock)
@@ -477,7 +511,8 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
                          "unchanged": [r["notebook"] for r in ordered if r["cache"]["state"] == "unchanged"]}
     template = write_needed_template(staging, data_phase.assessment, data_phase.data)
     write_text_atomic(staging / "index.html",
-                      render_index_page(data_phase, ordered, manifest, cache, plan.code, template))
+                      render_index_page(data_phase, ordered, manifest, cache, plan.code, template,
+                                        index_font))
     manifest["edited_parameter_cells"] = plan.edited
     manifest["seconds_total"] = round(time.perf_counter() - clock, 2)
     phases["index_and_manifest"] = round(time.perf_counter() - finishing, 2)
@@ -553,6 +588,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
     plan = plan_run(paths, params_file, overrides, jobs, only, cache)
     _use_font_cache(cache, plan)
     final, staging = open_run_folder(paths.outputs, out, started)
+    tables: Future | None = None
     try:
         with ExitStack() as stack:
             size = min(jobs, len(plan.notebooks))
@@ -562,23 +598,38 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             pool = None if current else start_kernels(size, paths, staging, stack)
             data_phase = prepare_data(paths, plan, cache, current)
             phases = {"data": round(time.perf_counter() - clock, 2)}
+            tables = in_background(write_data_tables, paths.processed, staging / "tables" / "data",
+                                   cache, plan.code)
             tasks = make_tasks(plan, paths, staging)
             records = reuse_unchanged(tasks, cache, staging)
             changed = [t for t in tasks if t.name not in records]
+            font = in_background(index_font, data_phase, plan, [t.name for t in tasks]) if changed else None
             notebooks_started = time.perf_counter()
             if changed and pool is None:
                 pool = start_kernels(min(size, len(changed)), paths, staging, stack)
             records.update(execute_changed(changed, pool, cache, staging, paths.outputs))
             phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
         records = {t.name: records[t.name] for t in sorted(tasks, key=lambda t: _order(t.name))}
-        finish_run(paths, plan, staging, final, data_phase, records, cache, started, clock, phases)
+        tables.result()  # the run's copy of the processed tables, written while notebooks ran
+        finish_run(paths, plan, staging, final, data_phase, records, cache, started, clock, phases,
+                   font)
     except BaseException:
+        if tables is not None:
+            wait([tables])  # it writes into the staging folder: let it end before removing that
         shutil.rmtree(staging, ignore_errors=True)
         raise
     cache.prune()
     if pdf:
         print_run_to_pdf(final)
     return report_outcome(records, final, time.perf_counter() - clock)
+
+
+def in_background(function, *args) -> Future:
+    """Run a function in a thread of its own; `.result()` waits for it and re-raises its error."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dezhou-background")
+    future = executor.submit(function, *args)
+    executor.shutdown(wait=False)
+    return future
 
 
 def _use_font_cache(cache: RunCache, plan: RunPlan) -> None:
