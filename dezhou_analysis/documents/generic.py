@@ -16,13 +16,17 @@ from dezhou_analysis.documents.cues import (
     ITEM_AFTER,
     ITEM_NOUN,
     LEADING_NOISE,
+    MONTH_SPAN_AFTER,
     MULTIPLE_TAIL,
     NEGATIVE_VERBS,
     PP_TAIL,
     PROGRAMME_NOUN,
     PROJECT_SIZE,
     STATISTIC_HEAD,
+    STREAK_BEFORE,
+    THRESHOLD_AFTER,
     TRAILING_NOISE,
+    VERDICT_TAIL,
 )
 from dezhou_analysis.documents.facts import Quantity
 from dezhou_analysis.documents.labels import (
@@ -45,6 +49,15 @@ def read_number(s: Sentence, q: Quantity) -> None:
     before = s.text[window_start:q.start]
     if q.unit == "%" and GOAL_COMPLETION.search(before):
         s.skip(q, "share of a goal met (完成全年目标的…%)")
+        return
+    if q.unit in COUNT_CLASSIFIERS and MONTH_SPAN_AFTER.match(s.text[q.end:]):
+        s.skip(q, "span of months (前8个月, 连续10个月)")
+        return
+    if STREAK_BEFORE.search(before.rstrip()) and (q.unit in COUNT_CLASSIFIERS or q.unit in ("年", "月", "天")):
+        s.skip(q, "streak (连续35年)")
+        return
+    if q.unit.endswith("元") and q.text.endswith("以上") and THRESHOLD_AFTER.match(s.text[q.end:]):
+        s.skip(q, "threshold of a category (500万元以上固定资产投资)")
         return
     measure, reference_year, sign = relation(s, q, before)
     is_change = measure in _CHANGES
@@ -123,6 +136,8 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
     if q.unit in COUNT_CLASSIFIERS or (q.unit == "" and q.chinese) or label_follows:
         # 315家高新技术企业, 新增10万亩绿色农产品基地: the label follows the number
         after_indicator, after_label = s.label_after(q)
+        if after_indicator is None and re.search(r"\d", after_label):
+            after_label = ""  # 从153家发展到268家: the words after are the relation, not a name
         if after_indicator is not None or (indicator is None and after_label):
             indicator, label, label_start = after_indicator, after_label, None
     composed = compose_share(s, q, before)
@@ -161,9 +176,29 @@ def _subject_named_earlier(s: Sentence, q: Quantity, before: str, window_start: 
     if label in GENERIC_LABELS and any(f.indicator for f in s.facts):
         named = [f for f in s.facts if f.indicator][-1]
         return named.indicator, named.label
+    verdict = _subject_of_a_verdict(s, q) if is_change and not label else None
+    if verdict is not None:
+        return verdict
     if s.state.get("subject") is not None and is_change:
         return s.state["subject"].indicator, s.state["subject"].label
     return None, label
+
+
+def _subject_of_a_verdict(s: Sentence, q: Quantity) -> tuple[Indicator | None, str] | None:
+    """高技术产业投资增势良好，同比增长14.7%: the clause before names the statistic and gives
+    a verdict on it; the number of the next clause measures that statistic."""
+    a, _ = s.clause_of(q.start)
+    earlier = [c for c in s.clauses if c[1] <= a]
+    if not earlier:
+        return None
+    words = s.text[earlier[-1][0]:earlier[-1][1]]
+    m = VERDICT_TAIL.search(words)
+    if m is None:
+        return None
+    label = clean_label(words[:m.start()])
+    if not label or not STATISTIC_HEAD.search(label):
+        return None
+    return s.registry.match(label), label
 
 
 def relation(s: Sentence, q: Quantity, before: str) -> tuple[str, int | None, int]:

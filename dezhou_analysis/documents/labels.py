@@ -23,7 +23,7 @@ def clean_label(text: str) -> str:
     """The noun phrase left when years, punctuation and the verbs around a number are cut away;
     empty when what is left is too short or too long to name anything."""
     text = re.sub(r"(?:19|20)\d{2}年(?:底|末)?", "", text)
-    text = re.sub(r"^[，、；：\s]+|[，、；：\s]+$", "", text)
+    text = re.sub(r"^[，、；：（(\s]+|[，、；：\s]+$", "", text)  # （规上工业企业2494家）
     previous = None
     while previous != text:
         previous = text

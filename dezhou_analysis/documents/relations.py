@@ -141,16 +141,41 @@ _TO = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:到|至|为)"
                  r"(?:((?:19|20)\d{2})年(?:末|底)?的?)?$")
 
 
+# 从129.8亿元增长到325亿元, 规上企业从153家发展到268家: a from–to that names no year
+_FROM_BARE = re.compile(r"[\u4e00-\u9fffA-Za-z”）](?:从|由)$")
+_TO_BARE = re.compile(r"^(?:增长|增加|提高|提升|上升|扩大|发展|跃升|下降|减少|降低|缩小)(?:到|至)$")
+
+
 def plan_from_to(s: Sentence, handlers: Handlers) -> None:
     """由2015年的X提高到(2020年的)Y: the start value with its year, the end value with its own."""
     for i, q1 in enumerate(s.quantities[:-1]):
         q2 = s.quantities[i + 1]
+        if q1.used or q2.used or q1.parts or q2.parts:
+            continue
         m1 = _FROM.search(s.text[max(0, q1.start - 10):q1.start])
         m2 = _TO.match(s.text[q1.end:q2.start])
-        if m1 and m2 and not (q1.used or q2.used or q1.parts or q2.parts) \
-                and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
+        if m1 and m2 and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
             end_year = int(m2.group(1)) if m2.group(1) else None
             handlers[id(q1)] = partial(from_to, s, q1, q2, int(m1.group(1)), end_year)
+        elif _FROM_BARE.search(s.text[max(0, q1.start - 2):q1.start]) and q1.unit == q2.unit \
+                and _TO_BARE.match(s.text[q1.end:q2.start]):
+            handlers[id(q1)] = partial(from_to_without_years, s, q1, q2)
+
+
+def from_to_without_years(s: Sentence, q1: Quantity, q2: Quantity) -> None:
+    """从X增长到Y with no year for X: X is read as it would be alone, and Y, the level the
+    statistic reached, is the same registry indicator at the clause's own time."""
+    before = len(s.facts)
+    read_number(s, q1)
+    first = s.facts[before] if len(s.facts) > before else None
+    if first is None or first.indicator is None:  # an unnamed start leaves the end unnamed too
+        read_number(s, q2)
+        return
+    year, source = s.year_for(q2)
+    if year is None:
+        s.skip(q2, "from-to without a year for its end")
+        return
+    s.emit(q2, first.indicator, first.label, first.measure, year, source)
 
 
 def from_to(s: Sentence, q1: Quantity, q2: Quantity, y1: int, y2: int | None) -> None:

@@ -17,6 +17,7 @@ from dezhou_analysis.documents.cues import (
     COMPARED,
     CONTINUATION,
     DATELINE,
+    GOAL_HEADLINE,
     GOAL_LIST_INTRO,
     GOAL_LIST_ITEM,
     GOAL_RUN,
@@ -112,7 +113,13 @@ class DocumentScanner:
             return years[-1] if years else self.frame.default_target_year
         if current is None or heading is not None:
             return None
-        return current if GOAL_LIST_ITEM.match(ptext) or len(ptext) < 60 else None
+        if GOAL_LIST_ITEM.match(ptext) or len(ptext) < 60:
+            return current
+        if GOAL_HEADLINE.match(ptext):  # a headed item goes on with the list unless it looks back
+            years = ctx.year_mentions(ptext, self.frame.doc_year, self.frame.base_year)
+            doc_year = self.frame.doc_year
+            return None if any(doc_year is None or y.year < doc_year for y in years) else current
+        return None
 
     def _paragraph_region(self, ptext: str, current: str) -> str:
         """A paragraph about one other city (聊城坚决…) speaks for it until another takes over;
