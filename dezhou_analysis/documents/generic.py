@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 
 from dezhou_analysis.core.indicators import Indicator
+from dezhou_analysis.core.units import dimension
 from dezhou_analysis.documents.cues import (
     ABS_CHANGE_TAIL,
+    BARE_CHANGE,
     FRAGMENT_LABEL,
     GENERIC_LABELS,
     GOAL_COMPLETION,
@@ -229,6 +231,10 @@ def relation(s: Sentence, q: Quantity, before: str) -> tuple[str, int | None, in
     if m:
         sign = -1 if m.group("verb") in NEGATIVE_VERBS else 1
         return "abs_change", int(m.group("ref")) if m.group("ref") else -1, sign
+    m = BARE_CHANGE.search(stripped)
+    subject = s.subject_before(q.start) if m else None
+    if subject is not None and subject.measure == "level" and dimension(subject.unit) == dimension(q.unit):
+        return "abs_change", -1, -1 if m.group("verb") in NEGATIVE_VERBS else 1
     if re.search(r"(?:^|[，、；])(?:全年|年内|当年)?新增[\u4e00-\u9fff“”（）]{0,20}$", stripped) \
             and not s.is_target(q):
         return "abs_change", -1, 1  # 新增 N: an increment on the year before
