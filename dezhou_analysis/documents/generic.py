@@ -11,6 +11,7 @@ from dezhou_analysis.core.units import dimension
 from dezhou_analysis.documents.cues import (
     ABS_CHANGE_TAIL,
     BARE_CHANGE,
+    BARE_HEADS,
     FRAGMENT_LABEL,
     GENERIC_LABELS,
     GOAL_COMPLETION,
@@ -146,6 +147,10 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
     if composed is not None:
         indicator, label = composed
         label_start = None
+    completed = _head_completed(s, q, label) if indicator is None and label in BARE_HEADS else None
+    if completed is not None:
+        indicator, label = completed
+        label_start = None
     if (is_change and indicator is None) or (indicator is None and label in GENERIC_LABELS):
         indicator, label = _subject_named_earlier(s, q, before, window_start, label, is_change)
         label_start = None
@@ -160,6 +165,20 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
         if named and unit_fits(named[-1].indicator, q.unit):
             indicator, label, label_start = named[-1].indicator, named[-1].label, None
     return indicator, label, label_start
+
+
+def _head_completed(s: Sentence, q: Quantity, head: str) -> tuple[Indicator, str] | None:
+    """第二产业依然是主力军，增加值4365.67亿元: a bare head (增加值, 总产量) completed by the words
+    that open its clause or the nearest earlier one into a registry name (第二产业增加值,
+    粮食总产量; 一产业年均增速保持在2.6%以上、增加值总量冲刺63.3亿元)."""
+    a, _ = s.clause_of(q.start)
+    for start, end in reversed([c for c in s.clauses if c[0] <= a]):  # its own clause first
+        run = re.match(r"[\u4e00-\u9fff]*", LEADING_NOISE.sub("", s.text[start:min(end, q.start)].strip())).group(0)
+        for k in range(len(run), 1, -1):
+            indicator = s.registry.match(run[:k] + head)
+            if indicator is not None and unit_fits(indicator, q.unit):
+                return indicator, run[:k] + head
+    return None
 
 
 def _subject_named_earlier(s: Sentence, q: Quantity, before: str, window_start: int, label: str,

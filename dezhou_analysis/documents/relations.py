@@ -233,8 +233,11 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
         return
     labels = split_compound(s, head)
     if len(labels) != len(chain):
+        # …分别增长12%和13%，分别达43366元和13835元: a clause with no words of its own before
+        # 分别 goes on with the items the last series named
         previous = s.state.get("labels")
-        labels = previous if (growth and previous and len(previous) == len(chain)) else []
+        bare = not clean_label(s.text[s.clause_of(m.start())[0]:m.start()])
+        labels = previous if ((growth or bare) and previous and len(previous) == len(chain)) else []
     if len(labels) != len(chain):
         for q in chain:
             read_number(s, q)
