@@ -37,7 +37,8 @@ def clean_label(text: str) -> str:
 
 def label_is_the_verb(before: str, label: str) -> bool:
     """True when the 'label' found before a growth figure is only the verb phrase itself."""
-    return not label or bool(re.fullmatch(r"(?:年均|平均|同比|比上年)?(?:增长|增加|提高|下降|减少|降低|回落)?", label))
+    return not label or bool(re.fullmatch(r"(?:年均|平均|同比|(?:比|较)上年(?:末|底)?)?"
+                                          r"(?:增长|增加|提高|下降|减少|降低|回落|增产|减产)?", label))
 
 
 def unit_fits(indicator: Indicator, unit: str) -> bool:
