@@ -154,6 +154,10 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
     if (is_change and indicator is None) or (indicator is None and label in GENERIC_LABELS):
         indicator, label = _subject_named_earlier(s, q, before, window_start, label, is_change)
         label_start = None
+    if indicator is not None and indicator.kind == "index" and q.unit in ("%", "‰"):
+        # 居民消费价格指数上涨3%, …控制在3.5%以内: a percentage of an index is its rise
+        risen = s.registry.match(label + "涨幅") or s.registry.match(label.removesuffix("指数") + "涨幅")
+        indicator = risen if risen is not None and unit_fits(risen, q.unit) else indicator
     if indicator is not None and not is_change and not unit_fits(indicator, q.unit):
         # the nearest label names a neighbouring quantity (e.g. revenue vs its share)
         label = clean_label(before) or label

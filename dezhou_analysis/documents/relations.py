@@ -20,7 +20,7 @@ from dezhou_analysis.core import regions
 from dezhou_analysis.core.indicators import Indicator
 from dezhou_analysis.core.rounding import round_like
 from dezhou_analysis.core.units import dimension
-from dezhou_analysis.documents.cues import YEAR_OF, comparison_patterns
+from dezhou_analysis.documents.cues import STATISTIC_HEAD, YEAR_OF, comparison_patterns
 from dezhou_analysis.documents.facts import Quantity, fmt
 from dezhou_analysis.documents.generic import read_number
 from dezhou_analysis.documents.labels import (
@@ -264,8 +264,18 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
            for label in [p + stem for p in pieces[:-1]] + [last]]
     if any(ind for ind, _ in out):
         return out
-    # 存、贷款余额: the split is plain from the wording even when the registry knows neither
-    return [(indicator_named_by(s.registry, label), label) for label in _one_character_items(pieces)]
+    # 存、贷款余额: the split is plain from the wording even when the registry knows neither;
+    # so is 重大产业、生态环保投资, whose items share the head noun the last one ends with
+    items = _one_character_items(pieces) or _items_sharing_a_head(pieces)
+    return [(indicator_named_by(s.registry, label), label) for label in items]
+
+
+def _items_sharing_a_head(pieces: list[str]) -> list[str]:
+    """重大基础设施、重大产业、生态环保投资 → 重大基础设施投资, 重大产业投资, 生态环保投资."""
+    head = STATISTIC_HEAD.search(pieces[-1])
+    if head is None or len(pieces[-1]) == len(head.group(0)) or any(STATISTIC_HEAD.search(p) for p in pieces[:-1]):
+        return []
+    return [p + head.group(0) for p in pieces[:-1]] + [pieces[-1]]
 
 
 def _one_character_items(pieces: list[str]) -> list[str]:
