@@ -34,6 +34,7 @@ from dezhou_analysis.documents.cues import (
 from dezhou_analysis.documents.facts import Quantity
 from dezhou_analysis.documents.labels import (
     clean_label,
+    indicator_named_by,
     label_is_the_verb,
     level_measure,
     unit_fits,
@@ -161,7 +162,7 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
     if indicator is not None and not is_change and not unit_fits(indicator, q.unit):
         # the nearest label names a neighbouring quantity (e.g. revenue vs its share)
         label = clean_label(before) or label
-        indicator = s.registry.match(label)
+        indicator = indicator_named_by(s.registry, label)
         label_start = None
     if not label:
         # "…年均增长6.5%，2020年达到5872.2亿元": the verb's subject was named before

@@ -37,7 +37,7 @@ def clean_label(text: str) -> str:
 
 def label_is_the_verb(before: str, label: str) -> bool:
     """True when the 'label' found before a growth figure is only the verb phrase itself."""
-    return not label or bool(re.fullmatch(r"(?:年均|平均|同比|(?:比|较)上年(?:末|底)?)?"
+    return not label or bool(re.fullmatch(r"(?:年均|平均|同比|(?:比|较)(?:上年(?:末|底)?|年初))?"
                                           r"(?:增长|增加|提高|下降|减少|降低|回落|增产|减产)?", label))
 
 
@@ -70,6 +70,10 @@ def indicator_named_by(registry: Registry, label: str) -> Indicator | None:
     found = registry.match(label)
     if found is not None or not label:
         return found
+    # 规模以上工业企业实现营业收入: the verb between the subject and the head names nothing
+    plain = re.sub(r"(?<=[\u4e00-\u9fff])(?:实现|完成|累计完成)(?=[\u4e00-\u9fff]{2})", "", label)
+    if plain != label and registry.match(plain) is not None:
+        return registry.match(plain)
     scanned = registry.scan(label)
     if scanned and scanned[-1].end == len(label):
         return scanned[-1].indicator

@@ -180,6 +180,10 @@ def from_to_without_years(s: Sentence, q1: Quantity, q2: Quantity) -> None:
 
 def from_to(s: Sentence, q1: Quantity, q2: Quantity, y1: int, y2: int | None) -> None:
     indicator, label, _ = s.label_before(q1, s.clause_of(q1.start)[0], look_back=True)
+    if not label:  # …年均增长7.8%，由2015年的639亿元增加到…: the statistic named just before
+        named = [f for f in s.facts if f.indicator is not None and not f.is_derived
+                 and unit_fits(f.indicator, q1.unit)]
+        indicator, label = (named[-1].indicator, named[-1].label) if named else (None, "")
     if not label:
         q1.used = True
         s.skip(q2, "from-to without a label")
