@@ -33,8 +33,11 @@ MULTIPLE_TAIL = re.compile(r"(?:是|为|相当于)(?P<ref>(?:19|20)\d{2})年(?:�
 ABS_CHANGE_TAIL = re.compile(r"(?:(?:比|较)(?P<ref>(?:19|20)\d{2})年|(?P<prev>(?:比|较)(?:上年(?:末|底)?|年初)|同比))"
                               r"(?P<verb>新增|增加|增长|减少|下降|增产|减产)了?$")
 # 水稻播种面积516.4千公顷，减少4.2千公顷: a bare change after a level goes on with its "比上年"
-BARE_CHANGE = re.compile(r"(?:^|[，；])(?:再|又)?(?P<verb>增加|减少|增产|减产)了?$")
-NEGATIVE_VERBS = {"下降", "下跌", "减少", "降低", "回落", "递减", "缩小", "减产"}
+BARE_CHANGE = re.compile(r"(?:^|[，；])(?:再|又)?(?P<verb>增加|减少|增产|减产|净增|净减)了?$")
+# 空气质量优良天数增加76天, 煤炭再增产5743万吨: a change with no year to compare with is a change
+# on the year before (增加到, 增加至 give a level, and never stand right before the number)
+IMPLIED_CHANGE = re.compile(r"(?:再|又)?(?P<verb>增加|减少|增产|减产|净增|净减)了?$")
+NEGATIVE_VERBS = {"下降", "下跌", "减少", "降低", "回落", "递减", "缩小", "减产", "净减"}
 LEADING_NOISE = re.compile(
     r"^(?:其中|截至|截止|到|在|全市|我市|本市|共|累计|已经|已|实现|完成|达到|新增|引进|建成|培育|打造|创建|"
     r"拥有|依托|重点|推进|力争|确保|争取|使|让|并|和|及|与|以|对|按|新|年|底|末|以来|同时|另外|目前|现有|"
@@ -99,7 +102,7 @@ FRAGMENT_LABEL = re.compile(r"^(?:目标|预期目标|任务|计划|比上年末
 # with one names a statistic even when the registry does not know it
 STATISTIC_HEAD = re.compile(r"(?:企业|产值|收入|投资|总额|增加值|人口|面积|产量|总量|规模|率|比重|指数|"
                             r"销售额|营业额|利润|税收|人数|人次|价格|消费|产出|出口|进口|用电量|存栏量|出栏量|"
-                           r"就业|天数|零售额|个数|"
+                           r"就业|天数|零售额|个数|电量|"
                             r"(?:制造|服务|采矿|建筑|供应|零售|批发|金融|房地产|运输|仓储|邮政|住宿|餐饮)业)$")
 # 前8个月, 连续10个月: a span of months or a streak, not a count
 MONTH_SPAN_AFTER = re.compile(r"^月")

@@ -16,6 +16,7 @@ from dezhou_analysis.documents.cues import (
     GENERIC_LABELS,
     GOAL_COMPLETION,
     GROWTH_TAIL,
+    IMPLIED_CHANGE,
     ITEM_AFTER,
     ITEM_NOUN,
     LEADING_NOISE,
@@ -258,6 +259,9 @@ def relation(s: Sentence, q: Quantity, before: str) -> tuple[str, int | None, in
     m = BARE_CHANGE.search(stripped)
     subject = s.subject_before(q.start) if m else None
     if subject is not None and subject.measure == "level" and dimension(subject.unit) == dimension(q.unit):
+        return "abs_change", -1, -1 if m.group("verb") in NEGATIVE_VERBS else 1
+    m = IMPLIED_CHANGE.search(stripped)
+    if m and not s.is_target(q) and q.unit not in ("倍", "") and dimension(q.unit) is not None:
         return "abs_change", -1, -1 if m.group("verb") in NEGATIVE_VERBS else 1
     if re.search(r"(?:^|[，、；])(?:全年|年内|当年)?新增[\u4e00-\u9fff“”（）]{0,20}$", stripped) \
             and not s.is_target(q):

@@ -38,7 +38,7 @@ def clean_label(text: str) -> str:
 def label_is_the_verb(before: str, label: str) -> bool:
     """True when the 'label' found before a growth figure is only the verb phrase itself."""
     return not label or bool(re.fullmatch(r"(?:年均|平均|同比|(?:比|较)(?:上年(?:末|底)?|年初))?"
-                                          r"(?:增长|增加|提高|下降|减少|降低|回落|增产|减产)?", label))
+                                          r"(?:再|又)?(?:增长|增加|提高|下降|减少|降低|回落|增产|减产|净增|净减)?", label))
 
 
 def unit_fits(indicator: Indicator, unit: str) -> bool:
