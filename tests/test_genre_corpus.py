@@ -27,22 +27,25 @@ _spec.loader.exec_module(bench)
 # (set, mode, dimension, class, precision|recall); mode is loose (line, kind, value) or strict
 # (also region and indicator). Raise a floor when the parser gets better.
 # The dev floors were pinned again when eighteen texts from eighteen new places joined the dev set:
-# they measure a larger, harder set, not a parser that got worse.
+# they measure a larger, harder set, not a parser that got worse. Ten texts from Liaoning,
+# Jiangxi, Hebei, Anhui, Shanxi, Guangxi and Fujian joined it later (and two more after them);
+# the dev floors were pinned again once the reader's vocabulary of bulletins, work reports and
+# news had been widened on them. The held-out floors are those measured before.
 GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
-    ("dev", "loose", "all", "all", "precision"): 0.959, ("dev", "loose", "all", "all", "recall"): 0.925,
-    ("dev", "loose", "kind", "target", "precision"): 0.974, ("dev", "loose", "kind", "target", "recall"): 0.893,
-    ("dev", "loose", "kind", "observation", "precision"): 0.955, ("dev", "loose", "kind", "observation", "recall"): 0.933,
+    ("dev", "loose", "all", "all", "precision"): 0.966, ("dev", "loose", "all", "all", "recall"): 0.946,
+    ("dev", "loose", "kind", "target", "precision"): 0.976, ("dev", "loose", "kind", "target", "recall"): 0.937,
+    ("dev", "loose", "kind", "observation", "precision"): 0.964, ("dev", "loose", "kind", "observation", "recall"): 0.948,
     ("dev", "loose", "doc_kind", "plan", "precision"): 0.99, ("dev", "loose", "doc_kind", "plan", "recall"): 0.99,
-    ("dev", "loose", "doc_kind", "report", "precision"): 0.981, ("dev", "loose", "doc_kind", "report", "recall"): 0.941,
-    ("dev", "loose", "doc_kind", "bulletin", "precision"): 0.983, ("dev", "loose", "doc_kind", "bulletin", "recall"): 0.955,
-    ("dev", "loose", "doc_kind", "news", "precision"): 0.926, ("dev", "loose", "doc_kind", "news", "recall"): 0.883,
-    ("dev", "strict", "all", "all", "precision"): 0.871, ("dev", "strict", "all", "all", "recall"): 0.84,
-    ("dev", "strict", "kind", "target", "precision"): 0.819, ("dev", "strict", "kind", "target", "recall"): 0.751,
-    ("dev", "strict", "kind", "observation", "precision"): 0.886, ("dev", "strict", "kind", "observation", "recall"): 0.867,
-    ("dev", "strict", "doc_kind", "plan", "precision"): 0.936, ("dev", "strict", "doc_kind", "plan", "recall"): 0.936,
-    ("dev", "strict", "doc_kind", "report", "precision"): 0.913, ("dev", "strict", "doc_kind", "report", "recall"): 0.875,
-    ("dev", "strict", "doc_kind", "bulletin", "precision"): 0.919, ("dev", "strict", "doc_kind", "bulletin", "recall"): 0.893,
-    ("dev", "strict", "doc_kind", "news", "precision"): 0.804, ("dev", "strict", "doc_kind", "news", "recall"): 0.769,
+    ("dev", "loose", "doc_kind", "report", "precision"): 0.965, ("dev", "loose", "doc_kind", "report", "recall"): 0.951,
+    ("dev", "loose", "doc_kind", "bulletin", "precision"): 0.985, ("dev", "loose", "doc_kind", "bulletin", "recall"): 0.977,
+    ("dev", "loose", "doc_kind", "news", "precision"): 0.95, ("dev", "loose", "doc_kind", "news", "recall"): 0.916,
+    ("dev", "strict", "all", "all", "precision"): 0.943, ("dev", "strict", "all", "all", "recall"): 0.923,
+    ("dev", "strict", "kind", "target", "precision"): 0.949, ("dev", "strict", "kind", "target", "recall"): 0.911,
+    ("dev", "strict", "kind", "observation", "precision"): 0.942, ("dev", "strict", "kind", "observation", "recall"): 0.926,
+    ("dev", "strict", "doc_kind", "plan", "precision"): 0.99, ("dev", "strict", "doc_kind", "plan", "recall"): 0.99,
+    ("dev", "strict", "doc_kind", "report", "precision"): 0.946, ("dev", "strict", "doc_kind", "report", "recall"): 0.932,
+    ("dev", "strict", "doc_kind", "bulletin", "precision"): 0.963, ("dev", "strict", "doc_kind", "bulletin", "recall"): 0.954,
+    ("dev", "strict", "doc_kind", "news", "precision"): 0.919, ("dev", "strict", "doc_kind", "news", "recall"): 0.886,
     ("heldout", "loose", "all", "all", "precision"): 0.766, ("heldout", "loose", "all", "all", "recall"): 0.693,
     ("heldout", "loose", "kind", "target", "precision"): 0.71, ("heldout", "loose", "kind", "target", "recall"): 0.657,
     ("heldout", "loose", "kind", "observation", "precision"): 0.807, ("heldout", "loose", "kind", "observation", "recall"): 0.72,
@@ -59,16 +62,16 @@ GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
     ("heldout", "strict", "doc_kind", "news", "precision"): 0.584, ("heldout", "strict", "doc_kind", "news", "recall"): 0.502,
     # per measure: recall only (a spurious row is counted under the parser's own measure name,
     # which may change as the parser does); a class at 0 has no floor to fall below
-    ("dev", "loose", "measure", "level", "recall"): 0.933, ("dev", "loose", "measure", "share", "recall"): 0.971,
-    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.958, ("dev", "loose", "measure", "growth_avg", "recall"): 0.916,
-    ("dev", "loose", "measure", "pp_change", "recall"): 0.79, ("dev", "loose", "measure", "multiple", "recall"): 0.657,
-    ("dev", "loose", "measure", "count", "recall"): 0.807, ("dev", "loose", "measure", "ratio_part", "recall"): 0.847,
-    ("dev", "loose", "measure", "abs_change", "recall"): 0.275,
-    ("dev", "strict", "measure", "level", "recall"): 0.858, ("dev", "strict", "measure", "share", "recall"): 0.879,
-    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.882, ("dev", "strict", "measure", "growth_avg", "recall"): 0.694,
-    ("dev", "strict", "measure", "pp_change", "recall"): 0.69,
-    ("dev", "strict", "measure", "count", "recall"): 0.717, ("dev", "strict", "measure", "ratio_part", "recall"): 0.847,
-    ("dev", "strict", "measure", "abs_change", "recall"): 0.275,
+    ("dev", "loose", "measure", "level", "recall"): 0.952, ("dev", "loose", "measure", "share", "recall"): 0.975,
+    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.966, ("dev", "loose", "measure", "growth_avg", "recall"): 0.923,
+    ("dev", "loose", "measure", "pp_change", "recall"): 0.872, ("dev", "loose", "measure", "multiple", "recall"): 0.704,
+    ("dev", "loose", "measure", "count", "recall"): 0.79, ("dev", "loose", "measure", "ratio_part", "recall"): 0.99,
+    ("dev", "loose", "measure", "abs_change", "recall"): 0.752,
+    ("dev", "strict", "measure", "level", "recall"): 0.929, ("dev", "strict", "measure", "share", "recall"): 0.959,
+    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.954, ("dev", "strict", "measure", "growth_avg", "recall"): 0.857,
+    ("dev", "strict", "measure", "pp_change", "recall"): 0.814,
+    ("dev", "strict", "measure", "count", "recall"): 0.71, ("dev", "strict", "measure", "ratio_part", "recall"): 0.99,
+    ("dev", "strict", "measure", "abs_change", "recall"): 0.704,
     ("heldout", "loose", "measure", "level", "recall"): 0.75, ("heldout", "loose", "measure", "share", "recall"): 0.885,
     ("heldout", "loose", "measure", "growth_yoy", "recall"): 0.99, ("heldout", "loose", "measure", "growth_avg", "recall"): 0.657,
     ("heldout", "loose", "measure", "pp_change", "recall"): 0.323, ("heldout", "loose", "measure", "multiple", "recall"): 0.365,
@@ -88,7 +91,8 @@ def test_the_manifest_splits_the_texts_by_place():
     assert set(MANIFEST) == {"dev", "heldout"}
     dev, heldout = MANIFEST["dev"], MANIFEST["heldout"]
     assert len(STEMS) == len(set(STEMS)) >= 45 and not set(dev) & set(heldout)
-    assert len(heldout) >= 10 and 0.2 <= len(heldout) / len(STEMS) <= 0.4
+    # the dev set grows as texts from new places join it; the held-out set stays as it was
+    assert len(heldout) >= 10 and 0.1 <= len(heldout) / len(STEMS) <= 0.4
     files = {p.name[: -len(".txt")] for p in (CORPUS / "texts").glob("*.txt")}
     assert files == set(STEMS), "every text is in exactly one set"
     places = {stem: _meta(stem)["region"] for stem in STEMS}

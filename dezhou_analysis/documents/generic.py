@@ -7,26 +7,35 @@ from __future__ import annotations
 import re
 
 from dezhou_analysis.core.indicators import Indicator
+from dezhou_analysis.core.units import dimension
 from dezhou_analysis.documents.cues import (
     ABS_CHANGE_TAIL,
+    BARE_CHANGE,
+    BARE_HEADS,
     FRAGMENT_LABEL,
     GENERIC_LABELS,
     GOAL_COMPLETION,
     GROWTH_TAIL,
+    IMPLIED_CHANGE,
     ITEM_AFTER,
     ITEM_NOUN,
     LEADING_NOISE,
+    MONTH_SPAN_AFTER,
     MULTIPLE_TAIL,
     NEGATIVE_VERBS,
     PP_TAIL,
     PROGRAMME_NOUN,
     PROJECT_SIZE,
     STATISTIC_HEAD,
+    STREAK_BEFORE,
+    THRESHOLD_AFTER,
     TRAILING_NOISE,
+    VERDICT_TAIL,
 )
 from dezhou_analysis.documents.facts import Quantity
 from dezhou_analysis.documents.labels import (
     clean_label,
+    indicator_named_by,
     label_is_the_verb,
     level_measure,
     unit_fits,
@@ -45,6 +54,15 @@ def read_number(s: Sentence, q: Quantity) -> None:
     before = s.text[window_start:q.start]
     if q.unit == "%" and GOAL_COMPLETION.search(before):
         s.skip(q, "share of a goal met (完成全年目标的…%)")
+        return
+    if q.unit in COUNT_CLASSIFIERS and MONTH_SPAN_AFTER.match(s.text[q.end:]):
+        s.skip(q, "span of months (前8个月, 连续10个月)")
+        return
+    if STREAK_BEFORE.search(before.rstrip()) and (q.unit in COUNT_CLASSIFIERS or q.unit in ("年", "月", "天")):
+        s.skip(q, "streak (连续35年)")
+        return
+    if q.unit.endswith("元") and q.text.endswith("以上") and THRESHOLD_AFTER.match(s.text[q.end:]):
+        s.skip(q, "threshold of a category (500万元以上固定资产投资)")
         return
     measure, reference_year, sign = relation(s, q, before)
     is_change = measure in _CHANGES
@@ -123,19 +141,29 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
     if q.unit in COUNT_CLASSIFIERS or (q.unit == "" and q.chinese) or label_follows:
         # 315家高新技术企业, 新增10万亩绿色农产品基地: the label follows the number
         after_indicator, after_label = s.label_after(q)
+        if after_indicator is None and re.search(r"\d", after_label):
+            after_label = ""  # 从153家发展到268家: the words after are the relation, not a name
         if after_indicator is not None or (indicator is None and after_label):
             indicator, label, label_start = after_indicator, after_label, None
     composed = compose_share(s, q, before)
     if composed is not None:
         indicator, label = composed
         label_start = None
+    completed = _head_completed(s, q, label) if indicator is None and label in BARE_HEADS else None
+    if completed is not None:
+        indicator, label = completed
+        label_start = None
     if (is_change and indicator is None) or (indicator is None and label in GENERIC_LABELS):
         indicator, label = _subject_named_earlier(s, q, before, window_start, label, is_change)
         label_start = None
+    if indicator is not None and indicator.kind == "index" and q.unit in ("%", "‰"):
+        # 居民消费价格指数上涨3%, …控制在3.5%以内: a percentage of an index is its rise
+        risen = s.registry.match(label + "涨幅") or s.registry.match(label.removesuffix("指数") + "涨幅")
+        indicator = risen if risen is not None and unit_fits(risen, q.unit) else indicator
     if indicator is not None and not is_change and not unit_fits(indicator, q.unit):
         # the nearest label names a neighbouring quantity (e.g. revenue vs its share)
         label = clean_label(before) or label
-        indicator = s.registry.match(label)
+        indicator = indicator_named_by(s.registry, label)
         label_start = None
     if not label:
         # "…年均增长6.5%，2020年达到5872.2亿元": the verb's subject was named before
@@ -143,6 +171,20 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
         if named and unit_fits(named[-1].indicator, q.unit):
             indicator, label, label_start = named[-1].indicator, named[-1].label, None
     return indicator, label, label_start
+
+
+def _head_completed(s: Sentence, q: Quantity, head: str) -> tuple[Indicator, str] | None:
+    """第二产业依然是主力军，增加值4365.67亿元: a bare head (增加值, 总产量) completed by the words
+    that open its clause or the nearest earlier one into a registry name (第二产业增加值,
+    粮食总产量; 一产业年均增速保持在2.6%以上、增加值总量冲刺63.3亿元)."""
+    a, _ = s.clause_of(q.start)
+    for start, end in reversed([c for c in s.clauses if c[0] <= a]):  # its own clause first
+        run = re.match(r"[\u4e00-\u9fff]*", LEADING_NOISE.sub("", s.text[start:min(end, q.start)].strip())).group(0)
+        for k in range(len(run), 1, -1):
+            indicator = s.registry.match(run[:k] + head)
+            if indicator is not None and unit_fits(indicator, q.unit):
+                return indicator, run[:k] + head
+    return None
 
 
 def _subject_named_earlier(s: Sentence, q: Quantity, before: str, window_start: int, label: str,
@@ -161,9 +203,29 @@ def _subject_named_earlier(s: Sentence, q: Quantity, before: str, window_start: 
     if label in GENERIC_LABELS and any(f.indicator for f in s.facts):
         named = [f for f in s.facts if f.indicator][-1]
         return named.indicator, named.label
+    verdict = _subject_of_a_verdict(s, q) if is_change and not label else None
+    if verdict is not None:
+        return verdict
     if s.state.get("subject") is not None and is_change:
         return s.state["subject"].indicator, s.state["subject"].label
     return None, label
+
+
+def _subject_of_a_verdict(s: Sentence, q: Quantity) -> tuple[Indicator | None, str] | None:
+    """高技术产业投资增势良好，同比增长14.7%: the clause before names the statistic and gives
+    a verdict on it; the number of the next clause measures that statistic."""
+    a, _ = s.clause_of(q.start)
+    earlier = [c for c in s.clauses if c[1] <= a]
+    if not earlier:
+        return None
+    words = s.text[earlier[-1][0]:earlier[-1][1]]
+    m = VERDICT_TAIL.search(words)
+    if m is None:
+        return None
+    label = clean_label(words[:m.start()])
+    if not label or not STATISTIC_HEAD.search(label):
+        return None
+    return s.registry.match(label), label
 
 
 def relation(s: Sentence, q: Quantity, before: str) -> tuple[str, int | None, int]:
@@ -194,6 +256,13 @@ def relation(s: Sentence, q: Quantity, before: str) -> tuple[str, int | None, in
     if m:
         sign = -1 if m.group("verb") in NEGATIVE_VERBS else 1
         return "abs_change", int(m.group("ref")) if m.group("ref") else -1, sign
+    m = BARE_CHANGE.search(stripped)
+    subject = s.subject_before(q.start) if m else None
+    if subject is not None and subject.measure == "level" and dimension(subject.unit) == dimension(q.unit):
+        return "abs_change", -1, -1 if m.group("verb") in NEGATIVE_VERBS else 1
+    m = IMPLIED_CHANGE.search(stripped)
+    if m and not s.is_target(q) and q.unit not in ("倍", "") and dimension(q.unit) is not None:
+        return "abs_change", -1, -1 if m.group("verb") in NEGATIVE_VERBS else 1
     if re.search(r"(?:^|[，、；])(?:全年|年内|当年)?新增[\u4e00-\u9fff“”（）]{0,20}$", stripped) \
             and not s.is_target(q):
         return "abs_change", -1, 1  # 新增 N: an increment on the year before

@@ -23,7 +23,7 @@ def clean_label(text: str) -> str:
     """The noun phrase left when years, punctuation and the verbs around a number are cut away;
     empty when what is left is too short or too long to name anything."""
     text = re.sub(r"(?:19|20)\d{2}年(?:底|末)?", "", text)
-    text = re.sub(r"^[，、；：\s]+|[，、；：\s]+$", "", text)
+    text = re.sub(r"^[，、；：（(\s]+|[，、；：\s]+$", "", text)  # （规上工业企业2494家）
     previous = None
     while previous != text:
         previous = text
@@ -37,7 +37,8 @@ def clean_label(text: str) -> str:
 
 def label_is_the_verb(before: str, label: str) -> bool:
     """True when the 'label' found before a growth figure is only the verb phrase itself."""
-    return not label or bool(re.fullmatch(r"(?:年均|平均|同比|比上年)?(?:增长|增加|提高|下降|减少|降低|回落)?", label))
+    return not label or bool(re.fullmatch(r"(?:年均|平均|同比|(?:比|较)(?:上年(?:末|底)?|年初))?"
+                                          r"(?:再|又)?(?:增长|增加|提高|下降|减少|降低|回落|增产|减产|净增|净减)?", label))
 
 
 def unit_fits(indicator: Indicator, unit: str) -> bool:
@@ -69,6 +70,10 @@ def indicator_named_by(registry: Registry, label: str) -> Indicator | None:
     found = registry.match(label)
     if found is not None or not label:
         return found
+    # 规模以上工业企业实现营业收入: the verb between the subject and the head names nothing
+    plain = re.sub(r"(?<=[\u4e00-\u9fff])(?:实现|完成|累计完成)(?=[\u4e00-\u9fff]{2})", "", label)
+    if plain != label and registry.match(plain) is not None:
+        return registry.match(plain)
     scanned = registry.scan(label)
     if scanned and scanned[-1].end == len(label):
         return scanned[-1].indicator

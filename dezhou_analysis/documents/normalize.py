@@ -30,6 +30,8 @@ _DELETE_MARKUP = re.compile(r"<[^<>\n]{0,400}>|\*\*|__|\[bookmark:[^\]]*\]")
 # reposted pages annotate characters with their pinyin: 現(xiàn), 增長(zhǎng); the reading goes
 _PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]*[)）]")
 _SPACES = re.compile(r"[ \u00a0]+")
+# a bulletin's footnote mark glued to the word it explains: 年末全国人口[6]141175万人
+_FOOTNOTE = re.compile(r"(?<=[\u3400-\u9fff）)])\[\d{1,2}\]")
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
@@ -117,6 +119,7 @@ def normalise_line(raw: str) -> _Line:
     line = _Line(raw)
     line.delete([m.span() for m in _DELETE_MARKUP.finditer(line.text)])
     line.delete([m.span() for m in _PINYIN.finditer(line.text)])
+    line.delete([m.span() for m in _FOOTNOTE.finditer(line.text)])
     line.delete([m.span() for m in _THOUSANDS_COMMA.finditer(line.text)])
     line.substitute(_ASCII_COMMA, _comma)
     line.substitute(_ASCII_COLON, _colon)
@@ -181,7 +184,9 @@ class NormalizedText:
 _TERMINAL = set("。！？；：!?;:")
 _BLOCK_START = re.compile(
     r"^(第[一二三四五六七八九十百零\d]+[章节条部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
-    r"|——|—|专栏|表\s*\d|附件|附表|\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[）)]|---|#)")
+    r"|——|—|专栏|表\s*\d|图\s*\d|附件|附表|\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[）)]|---|#)")
+# 图3 2018-2022年全员劳动生产率: a caption alone on its line, which the text below does not continue
+_CAPTION = re.compile(r"^(?:图|表|附图|附表)\s*\d{1,2}(?!\d)")
 
 
 def _is_tabular(raw: str) -> bool:
@@ -239,7 +244,7 @@ def normalise(raw_text: str) -> NormalizedText:
                  and not _BLOCK_START.match(line_text)
                  # a heading alone on its line (一、2017年…执行情况) does not run on into the text
                  and not (current_lines == 1 and len(current_text) <= 40
-                          and _BLOCK_START.match(current_text)))
+                          and (_BLOCK_START.match(current_text) or _CAPTION.match(current_text))))
         if not joins:
             close_paragraph()
             current_start = offset

@@ -20,7 +20,7 @@ from dezhou_analysis.core import regions
 from dezhou_analysis.core.indicators import Indicator
 from dezhou_analysis.core.rounding import round_like
 from dezhou_analysis.core.units import dimension
-from dezhou_analysis.documents.cues import YEAR_OF, comparison_patterns
+from dezhou_analysis.documents.cues import STATISTIC_HEAD, YEAR_OF, comparison_patterns
 from dezhou_analysis.documents.facts import Quantity, fmt
 from dezhou_analysis.documents.generic import read_number
 from dezhou_analysis.documents.labels import (
@@ -141,20 +141,49 @@ _TO = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:到|至|为)"
                  r"(?:((?:19|20)\d{2})年(?:末|底)?的?)?$")
 
 
+# 从129.8亿元增长到325亿元, 规上企业从153家发展到268家: a from–to that names no year
+_FROM_BARE = re.compile(r"[\u4e00-\u9fffA-Za-z”）](?:从|由)$")
+_TO_BARE = re.compile(r"^(?:增长|增加|提高|提升|上升|扩大|发展|跃升|下降|减少|降低|缩小)(?:到|至)$")
+
+
 def plan_from_to(s: Sentence, handlers: Handlers) -> None:
     """由2015年的X提高到(2020年的)Y: the start value with its year, the end value with its own."""
     for i, q1 in enumerate(s.quantities[:-1]):
         q2 = s.quantities[i + 1]
+        if q1.used or q2.used or q1.parts or q2.parts:
+            continue
         m1 = _FROM.search(s.text[max(0, q1.start - 10):q1.start])
         m2 = _TO.match(s.text[q1.end:q2.start])
-        if m1 and m2 and not (q1.used or q2.used or q1.parts or q2.parts) \
-                and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
+        if m1 and m2 and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
             end_year = int(m2.group(1)) if m2.group(1) else None
             handlers[id(q1)] = partial(from_to, s, q1, q2, int(m1.group(1)), end_year)
+        elif _FROM_BARE.search(s.text[max(0, q1.start - 2):q1.start]) and q1.unit == q2.unit \
+                and _TO_BARE.match(s.text[q1.end:q2.start]):
+            handlers[id(q1)] = partial(from_to_without_years, s, q1, q2)
+
+
+def from_to_without_years(s: Sentence, q1: Quantity, q2: Quantity) -> None:
+    """从X增长到Y with no year for X: X is read as it would be alone, and Y, the level the
+    statistic reached, is the same registry indicator at the clause's own time."""
+    before = len(s.facts)
+    read_number(s, q1)
+    first = s.facts[before] if len(s.facts) > before else None
+    if first is None or first.indicator is None:  # an unnamed start leaves the end unnamed too
+        read_number(s, q2)
+        return
+    year, source = s.year_for(q2)
+    if year is None:
+        s.skip(q2, "from-to without a year for its end")
+        return
+    s.emit(q2, first.indicator, first.label, first.measure, year, source)
 
 
 def from_to(s: Sentence, q1: Quantity, q2: Quantity, y1: int, y2: int | None) -> None:
     indicator, label, _ = s.label_before(q1, s.clause_of(q1.start)[0], look_back=True)
+    if not label:  # …年均增长7.8%，由2015年的639亿元增加到…: the statistic named just before
+        named = [f for f in s.facts if f.indicator is not None and not f.is_derived
+                 and unit_fits(f.indicator, q1.unit)]
+        indicator, label = (named[-1].indicator, named[-1].label) if named else (None, "")
     if not label:
         q1.used = True
         s.skip(q2, "from-to without a label")
@@ -208,8 +237,11 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
         return
     labels = split_compound(s, head)
     if len(labels) != len(chain):
+        # …分别增长12%和13%，分别达43366元和13835元: a clause with no words of its own before
+        # 分别 goes on with the items the last series named
         previous = s.state.get("labels")
-        labels = previous if (growth and previous and len(previous) == len(chain)) else []
+        bare = not clean_label(s.text[s.clause_of(m.start())[0]:m.start()])
+        labels = previous if ((growth or bare) and previous and len(previous) == len(chain)) else []
     if len(labels) != len(chain):
         for q in chain:
             read_number(s, q)
@@ -236,8 +268,18 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
            for label in [p + stem for p in pieces[:-1]] + [last]]
     if any(ind for ind, _ in out):
         return out
-    # 存、贷款余额: the split is plain from the wording even when the registry knows neither
-    return [(indicator_named_by(s.registry, label), label) for label in _one_character_items(pieces)]
+    # 存、贷款余额: the split is plain from the wording even when the registry knows neither;
+    # so is 重大产业、生态环保投资, whose items share the head noun the last one ends with
+    items = _one_character_items(pieces) or _items_sharing_a_head(pieces)
+    return [(indicator_named_by(s.registry, label), label) for label in items]
+
+
+def _items_sharing_a_head(pieces: list[str]) -> list[str]:
+    """重大基础设施、重大产业、生态环保投资 → 重大基础设施投资, 重大产业投资, 生态环保投资."""
+    head = STATISTIC_HEAD.search(pieces[-1])
+    if head is None or len(pieces[-1]) == len(head.group(0)) or any(STATISTIC_HEAD.search(p) for p in pieces[:-1]):
+        return []
+    return [p + head.group(0) for p in pieces[:-1]] + [pieces[-1]]
 
 
 def _one_character_items(pieces: list[str]) -> list[str]:

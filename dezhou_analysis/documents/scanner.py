@@ -17,6 +17,7 @@ from dezhou_analysis.documents.cues import (
     COMPARED,
     CONTINUATION,
     DATELINE,
+    GOAL_HEADLINE,
     GOAL_LIST_INTRO,
     GOAL_LIST_ITEM,
     GOAL_RUN,
@@ -77,8 +78,11 @@ class DocumentScanner:
                 continue
             dateline = DATELINE.match(ptext)
             body_start = para.start + (dateline.end() if dateline else 0)
+            paragraph_region = region_context
             if not frame.is_plan:  # where a story was filed does not say whose figures follow
-                region_context = self._paragraph_region(DATELINE.sub("", ptext), region_context)
+                paragraph_region = self._paragraph_region(DATELINE.sub("", ptext), region_context)
+                if not _BULLET.match(ptext):  # ●广州经济总量…: a bullet speaks for itself only
+                    region_context = paragraph_region
             past = section_year is not None and (section == "review" or (
                 frame.doc_year is not None and section_year < frame.doc_year))
             state = {"year": section_year if past else None, "since": None, "subject": None,
@@ -88,7 +92,7 @@ class DocumentScanner:
             state["goal_carry"] = self._goal_carry
             for start, end in sentences(text, body_start, para.end):
                 self._sentence_id += 1
-                self._sentence(start, end, section, region_context, state)
+                self._sentence(start, end, section, paragraph_region, state)
         return frame.result
 
     def _carry_goal(self, years: list, obs_years: list, carried: int | None, state: dict) -> None:
@@ -112,7 +116,13 @@ class DocumentScanner:
             return years[-1] if years else self.frame.default_target_year
         if current is None or heading is not None:
             return None
-        return current if GOAL_LIST_ITEM.match(ptext) or len(ptext) < 60 else None
+        if GOAL_LIST_ITEM.match(ptext) or len(ptext) < 60:
+            return current
+        if GOAL_HEADLINE.match(ptext):  # a headed item goes on with the list unless it looks back
+            years = ctx.year_mentions(ptext, self.frame.doc_year, self.frame.base_year)
+            doc_year = self.frame.doc_year
+            return None if any(doc_year is None or y.year < doc_year for y in years) else current
+        return None
 
     def _paragraph_region(self, ptext: str, current: str) -> str:
         """A paragraph about one other city (聊城坚决…) speaks for it until another takes over;
@@ -169,6 +179,9 @@ class DocumentScanner:
         elif not frame.is_plan and any(y.role == "span" and y.year2 for y in years):
             # "“十三五”期间，…。森林蓄积量达到175.6亿立方米": the period's last year
             state["year"] = [y for y in years if y.role == "span" and y.year2][-1].year2
+
+
+_BULLET = re.compile(r"^\s*[●◆•■▪◇○◎★☆]")
 
 
 def home_names(home: str) -> tuple[str, ...]:

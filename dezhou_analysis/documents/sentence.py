@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dezhou_analysis.core import regions
 from dezhou_analysis.core.indicators import Indicator, Registry
 from dezhou_analysis.documents.context import YearMention
 from dezhou_analysis.documents.cues import (
@@ -19,7 +20,7 @@ from dezhou_analysis.documents.cues import (
     SUBJECT_REGION_PREFIX,
 )
 from dezhou_analysis.documents.facts import Fact, Quantity, ScanResult
-from dezhou_analysis.documents.labels import balanced_quotes, clean_label
+from dezhou_analysis.documents.labels import balanced_quotes, clean_label, indicator_named_by
 from dezhou_analysis.documents.normalize import NormalizedText
 
 
@@ -177,6 +178,9 @@ class Sentence:
                 break  # a clause with a label of its own does not continue an earlier subject
             m = SUBJECT_REGION_PREFIX.match(self.text[start:q.start])
             if m is None:
+                named = named_subject_region(self.text[start:q.start], self.registry)
+                if named is not None:
+                    return named
                 continue
             if m.group("region") not in ("全省", "全国", "我省", "本省"):
                 return self.region
@@ -203,7 +207,7 @@ class Sentence:
             if earlier:
                 last = earlier[-1]
                 return last.indicator, prefix[last.start:last.end], last.start
-        return None, cleaned, None
+        return indicator_named_by(self.registry, cleaned), cleaned, None
 
     def label_after(self, q: Quantity) -> tuple[Indicator | None, str]:
         """`315家高新技术企业`: the label that follows a count."""
@@ -245,3 +249,18 @@ class Sentence:
         prior = [f for f in self.facts if f.position < self.offset + pos and f.measure in
                  ("level", "share", "count", "ratio_part") and not f.is_derived]
         return prior[-1] if prior else None
+
+
+_TIME_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年|去年|今年|上年)?(?:底|末|全年|上半年|前三季度|一季度|前\d{1,2}个?月)?")
+
+
+def named_subject_region(clause: str, registry: Registry) -> str | None:
+    """2022年广西地区生产总值26300.87亿元: a province or city named right before a registry label
+    that opens the clause is the place the figure is about (a county's news may quote its
+    province). A name that opens anything else (山东大学…, 德州占5席) says nothing of the kind."""
+    rest = clause[_TIME_PREFIX.match(clause).end():]
+    found = regions.find_regions(rest)
+    if not found or found[0][0] != 0:
+        return None
+    label = registry.scan(rest[found[0][1]:])
+    return found[0][2].name if label and label[0].start == 0 else None
