@@ -167,7 +167,7 @@ def _cjk_characters_shown(ctx: ReportContext) -> str:
                 texts.append(item.read_text(encoding="utf-8", errors="ignore"))
     for frame in (ctx.parse.targets, ctx.parse.observations, ctx.panel.observations,
                   ctx.panel.conflicts, ctx.panel.exclusions):
-        texts.extend(frame.select_dtypes("object").astype(str).to_numpy().ravel().tolist())
+        texts.extend(frame.select_dtypes(include=["object", "string"]).astype(str).to_numpy().ravel().tolist())
     texts.extend(str(d) for d in ctx.parse.documents)
     return cjk_characters("".join(texts))
 
