@@ -28,21 +28,23 @@ _spec.loader.exec_module(bench)
 # (also region and indicator). Raise a floor when the parser gets better.
 # The dev floors were pinned again when eighteen texts from eighteen new places joined the dev set:
 # they measure a larger, harder set, not a parser that got worse.
+# They were pinned again when nine texts of plans and reports on plans from 天津, 江苏, 河南, 湖南,
+# 陕西 and 重庆 (100–108) joined it.
 GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
-    ("dev", "loose", "all", "all", "precision"): 0.959, ("dev", "loose", "all", "all", "recall"): 0.925,
-    ("dev", "loose", "kind", "target", "precision"): 0.974, ("dev", "loose", "kind", "target", "recall"): 0.893,
-    ("dev", "loose", "kind", "observation", "precision"): 0.955, ("dev", "loose", "kind", "observation", "recall"): 0.933,
-    ("dev", "loose", "doc_kind", "plan", "precision"): 0.99, ("dev", "loose", "doc_kind", "plan", "recall"): 0.99,
+    ("dev", "loose", "all", "all", "precision"): 0.962, ("dev", "loose", "all", "all", "recall"): 0.92,
+    ("dev", "loose", "kind", "target", "precision"): 0.972, ("dev", "loose", "kind", "target", "recall"): 0.908,
+    ("dev", "loose", "kind", "observation", "precision"): 0.958, ("dev", "loose", "kind", "observation", "recall"): 0.924,
+    ("dev", "loose", "doc_kind", "plan", "precision"): 0.976, ("dev", "loose", "doc_kind", "plan", "recall"): 0.913,
     ("dev", "loose", "doc_kind", "report", "precision"): 0.981, ("dev", "loose", "doc_kind", "report", "recall"): 0.941,
     ("dev", "loose", "doc_kind", "bulletin", "precision"): 0.983, ("dev", "loose", "doc_kind", "bulletin", "recall"): 0.955,
-    ("dev", "loose", "doc_kind", "news", "precision"): 0.926, ("dev", "loose", "doc_kind", "news", "recall"): 0.883,
-    ("dev", "strict", "all", "all", "precision"): 0.871, ("dev", "strict", "all", "all", "recall"): 0.84,
-    ("dev", "strict", "kind", "target", "precision"): 0.819, ("dev", "strict", "kind", "target", "recall"): 0.751,
-    ("dev", "strict", "kind", "observation", "precision"): 0.886, ("dev", "strict", "kind", "observation", "recall"): 0.867,
-    ("dev", "strict", "doc_kind", "plan", "precision"): 0.936, ("dev", "strict", "doc_kind", "plan", "recall"): 0.936,
+    ("dev", "loose", "doc_kind", "news", "precision"): 0.94, ("dev", "loose", "doc_kind", "news", "recall"): 0.895,
+    ("dev", "strict", "all", "all", "precision"): 0.864, ("dev", "strict", "all", "all", "recall"): 0.826,
+    ("dev", "strict", "kind", "target", "precision"): 0.831, ("dev", "strict", "kind", "target", "recall"): 0.776,
+    ("dev", "strict", "kind", "observation", "precision"): 0.877, ("dev", "strict", "kind", "observation", "recall"): 0.846,
+    ("dev", "strict", "doc_kind", "plan", "precision"): 0.894, ("dev", "strict", "doc_kind", "plan", "recall"): 0.836,
     ("dev", "strict", "doc_kind", "report", "precision"): 0.913, ("dev", "strict", "doc_kind", "report", "recall"): 0.875,
     ("dev", "strict", "doc_kind", "bulletin", "precision"): 0.919, ("dev", "strict", "doc_kind", "bulletin", "recall"): 0.893,
-    ("dev", "strict", "doc_kind", "news", "precision"): 0.804, ("dev", "strict", "doc_kind", "news", "recall"): 0.769,
+    ("dev", "strict", "doc_kind", "news", "precision"): 0.808, ("dev", "strict", "doc_kind", "news", "recall"): 0.77,
     ("heldout", "loose", "all", "all", "precision"): 0.766, ("heldout", "loose", "all", "all", "recall"): 0.693,
     ("heldout", "loose", "kind", "target", "precision"): 0.71, ("heldout", "loose", "kind", "target", "recall"): 0.657,
     ("heldout", "loose", "kind", "observation", "precision"): 0.807, ("heldout", "loose", "kind", "observation", "recall"): 0.72,
@@ -59,15 +61,15 @@ GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
     ("heldout", "strict", "doc_kind", "news", "precision"): 0.584, ("heldout", "strict", "doc_kind", "news", "recall"): 0.502,
     # per measure: recall only (a spurious row is counted under the parser's own measure name,
     # which may change as the parser does); a class at 0 has no floor to fall below
-    ("dev", "loose", "measure", "level", "recall"): 0.933, ("dev", "loose", "measure", "share", "recall"): 0.971,
-    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.958, ("dev", "loose", "measure", "growth_avg", "recall"): 0.916,
-    ("dev", "loose", "measure", "pp_change", "recall"): 0.79, ("dev", "loose", "measure", "multiple", "recall"): 0.657,
-    ("dev", "loose", "measure", "count", "recall"): 0.807, ("dev", "loose", "measure", "ratio_part", "recall"): 0.847,
+    ("dev", "loose", "measure", "level", "recall"): 0.912, ("dev", "loose", "measure", "share", "recall"): 0.951,
+    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.959, ("dev", "loose", "measure", "growth_avg", "recall"): 0.933,
+    ("dev", "loose", "measure", "pp_change", "recall"): 0.79, ("dev", "loose", "measure", "multiple", "recall"): 0.74,
+    ("dev", "loose", "measure", "count", "recall"): 0.74, ("dev", "loose", "measure", "ratio_part", "recall"): 0.99,
     ("dev", "loose", "measure", "abs_change", "recall"): 0.275,
-    ("dev", "strict", "measure", "level", "recall"): 0.858, ("dev", "strict", "measure", "share", "recall"): 0.879,
-    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.882, ("dev", "strict", "measure", "growth_avg", "recall"): 0.694,
+    ("dev", "strict", "measure", "level", "recall"): 0.813, ("dev", "strict", "measure", "share", "recall"): 0.86,
+    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.882, ("dev", "strict", "measure", "growth_avg", "recall"): 0.712,
     ("dev", "strict", "measure", "pp_change", "recall"): 0.69,
-    ("dev", "strict", "measure", "count", "recall"): 0.717, ("dev", "strict", "measure", "ratio_part", "recall"): 0.847,
+    ("dev", "strict", "measure", "count", "recall"): 0.657, ("dev", "strict", "measure", "ratio_part", "recall"): 0.99,
     ("dev", "strict", "measure", "abs_change", "recall"): 0.275,
     ("heldout", "loose", "measure", "level", "recall"): 0.75, ("heldout", "loose", "measure", "share", "recall"): 0.885,
     ("heldout", "loose", "measure", "growth_yoy", "recall"): 0.99, ("heldout", "loose", "measure", "growth_avg", "recall"): 0.657,
@@ -88,7 +90,9 @@ def test_the_manifest_splits_the_texts_by_place():
     assert set(MANIFEST) == {"dev", "heldout"}
     dev, heldout = MANIFEST["dev"], MANIFEST["heldout"]
     assert len(STEMS) == len(set(STEMS)) >= 45 and not set(dev) & set(heldout)
-    assert len(heldout) >= 10 and 0.2 <= len(heldout) / len(STEMS) <= 0.4
+    # the dev set grows as more of the genre is labelled; the held-out set stays as it was, unread,
+    # so its share of the corpus falls: it keeps at least ten texts and a tenth of the corpus
+    assert len(heldout) >= 10 and 0.1 <= len(heldout) / len(STEMS) <= 0.4
     files = {p.name[: -len(".txt")] for p in (CORPUS / "texts").glob("*.txt")}
     assert files == set(STEMS), "every text is in exactly one set"
     places = {stem: _meta(stem)["region"] for stem in STEMS}
