@@ -35,6 +35,10 @@ from dezhou_analysis.documents.numbers import COUNT_CLASSIFIERS
 from dezhou_analysis.documents.sentence import Sentence
 
 _CHANGES = ("pp_change", "multiple", "growth_yoy", "growth_avg", "abs_change")
+# 3个农业千亿产业, 形成11个工业千亿产业, 6个方面具体目标: how many of a kind a text lists
+_PINYIN = re.compile(r"[（(][a-zA-Z\u00c0-\u024f]+[)）]")  # 產(chǎn)業: a reading pasted after a character
+_KINDS_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?[百千万亿]+元?级?(?:产业|产业集群|产业链)"
+                          r"|^方面(?:的)?(?:具体|主要)?(?:目标|任务|内容|工作|举措)")
 
 
 def read_number(s: Sentence, q: Quantity) -> None:
@@ -60,6 +64,7 @@ def read_number(s: Sentence, q: Quantity) -> None:
         return
     if indicator is None and label_start is None and (
             ITEM_NOUN.match(label) or ITEM_AFTER.match(s.text[q.end:])
+            or (q.unit in COUNT_CLASSIFIERS and _KINDS_AFTER.match(_PINYIN.sub("", s.text[q.end:q.end + 40])))
             or (q.unit in COUNT_CLASSIFIERS and _programme_count(s, q, label))
             or (q.unit.endswith("元") and PROJECT_SIZE.match(s.text[q.end:]))):
         s.skip(q, "item or programme count (28项指标, 20个县)")

@@ -189,8 +189,11 @@ class DocumentScanner:
     def _looks_ahead(self, stext: str, years: list, section: str, state: dict) -> int | None:
         """到2025年，…。…比重达到42.5%。林木覆盖率达到25.2%: once a text has looked ahead to
         a future year, a sentence with no year of its own that sets a level (达到, 保持在, 左右)
-        goes on with that goal, until a past year or a review heading ends the run."""
-        if self._horizon is None or years or self.frame.is_bulletin or section == "review":
+        goes on with that goal (a year it is compared with aside), until a past year or a review
+        heading ends the run."""
+        if self._horizon is None or self.frame.is_bulletin or section == "review":
+            return None
+        if any(y.role != "ref" for y in years):  # 比2010年翻两番 names a base, not a time
             return None
         if state.get("year") is not None or not PLAN_CUE.search(stext):
             return None
