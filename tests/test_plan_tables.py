@@ -126,3 +126,13 @@ def test_a_plan_reviewing_the_period_just_ended_states_results():
     assert parsed.targets.empty or parsed.targets["target_value"].isna().all()
     observed = {r.value: r.year for r in parsed.observations.itertuples() if not r.is_derived}
     assert observed.get(1300) == 2020
+
+
+def test_a_from_to_without_years_runs_over_the_period_its_paragraph_reviews():
+    """“十三五”时期，… 研发经费投入强度由1.8%提高到2.4%: 1.8 at the period's start, 2.4 at its end."""
+    text = "第一章 发展基础\n\n“十三五”时期，全市经济稳步增长。研发经费投入强度由1.8%提高到2.4%。\n"
+    parsed = parse_text(text, "plan.txt", {"kind": "plan", "date": "2021-02-01", "region": "某市",
+                                           "title": "某市国民经济和社会发展第十四个五年规划纲要"})
+    got = {(r.indicator_id, r.year): r.value for r in parsed.observations.itertuples()}
+    assert got == {("rd_gdp_share", 2015): 1.8, ("rd_gdp_share", 2020): 2.4}
+    assert parsed.targets.empty

@@ -151,10 +151,32 @@ def plan_from_to(s: Sentence, handlers: Handlers) -> None:
                 and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
             end_year = int(m2.group(1)) if m2.group(1) else None
             handlers[id(q1)] = partial(from_to, s, q1, q2, int(m1.group(1)), end_year)
+        elif m2 and not m2.group(1) and re.search(r"(?:从|由)$", s.text[max(0, q1.start - 1):q1.start]) \
+                and not (q1.used or q2.used or q1.parts or q2.parts) \
+                and dimension(q1.unit) == dimension(q2.unit):
+            start = _period_start(s, q1)
+            if start is not None:
+                handlers[id(q1)] = partial(from_to, s, q1, q2, start, None)
+
+
+def _period_start(s: Sentence, q: Quantity) -> int | None:
+    """由1.8%提高到2.4%, with no year of its own: it runs from the start of the period the
+    sentence or its paragraph speaks of (“十三五”时期 → 2015), or of the goal (the plan's base year)."""
+    spans = [y for y in s.years if y.role == "span" and y.year2 and y.start < q.start]
+    if spans:
+        return spans[-1].year
+    if s.state.get("since") is not None:
+        return s.state["since"]
+    if s.is_target(q) and s.frame.base_year is not None:
+        return s.frame.base_year
+    return None
 
 
 def from_to(s: Sentence, q1: Quantity, q2: Quantity, y1: int, y2: int | None) -> None:
     indicator, label, _ = s.label_before(q1, s.clause_of(q1.start)[0], look_back=True)
+    label = re.sub(r"(?<=.)(?:由|从)$", "", label or "")  # 研发投入占比由1.8%…: the word is not the label's
+    if indicator is None and label:
+        indicator = s.registry.match(label)
     if not label:
         q1.used = True
         s.skip(q2, "from-to without a label")

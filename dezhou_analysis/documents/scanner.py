@@ -176,7 +176,10 @@ class DocumentScanner:
                 not frame.is_plan or self._reviews_past_period(years)):
             # "“十三五”期间，…。森林蓄积量达到175.6亿立方米": the period's last year; in a plan,
             # "“十三五”时期，…经济总量迈上5万亿元台阶" reviews the period that has just ended
-            state["year"] = [y for y in years if y.role == "span" and y.year2][-1].year2
+            span = [y for y in years if y.role == "span" and y.year2][-1]
+            state["year"] = span.year2
+            if state.get("since") is None:  # …由1.8%提高到2.4%: from the period's start
+                state["since"] = span.year
 
     def _reviews_past_period(self, years: list) -> bool:
         """A plan's sentence naming a whole period that ended by the plan's base year (the
