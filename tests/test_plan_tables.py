@@ -136,3 +136,20 @@ def test_a_from_to_without_years_runs_over_the_period_its_paragraph_reviews():
     got = {(r.indicator_id, r.year): r.value for r in parsed.observations.itertuples()}
     assert got == {("rd_gdp_share", 2015): 1.8, ("rd_gdp_share", 2020): 2.4}
     assert parsed.targets.empty
+
+
+def test_a_piped_table_with_category_and_row_number_columns():
+    """类别 | 序号 | 指标 | 单位 | 2020年 | 2025年 | 年均增长〔累计〕 | 属性: the category and the row
+    number stand before the label; a bracketed total of a rate is in percentage points."""
+    text = ("表1 “十四五”时期经济社会发展主要指标\n"
+            "| 类别 | 序号 | 指标 | 单位 | 2020年 | 2025年 | 年均增长〔累计〕 | 属性 |\n"
+            "| 经济发展 | 1 | 地区生产总值 | 亿元 | 312.5 | 450左右 | 7.5左右 | 预期性 |\n"
+            "| | 2 | 常住人口城镇化率 | % | 52.3 | 58 | 〔5.7〕 | 预期性 |\n"
+            "| 绿色生态 | 3 | 森林覆盖率 | % | 38.1* | 40 | — | 约束性 |\n")
+    parsed = parse_text(text, "county_plan.txt", {"kind": "plan", "date": "2021-03-01", "region": "某县"})
+    got = sorted((r.indicator_id, r.target_value, r.target_measure, r.source_line)
+                 for r in parsed.targets.itertuples())
+    assert got == [("forest_coverage", 40, "share", 5), ("gdp", 7.5, "growth_avg", 3), ("gdp", 450, "level", 3),
+                   ("urbanization_rate", 5.7, "pp_change", 4), ("urbanization_rate", 58, "share", 4)]
+    observed = sorted((r.indicator_id, r.year, r.value) for r in parsed.observations.itertuples())
+    assert observed == [("forest_coverage", 2020, 38.1), ("gdp", 2020, 312.5), ("urbanization_rate", 2020, 52.3)]

@@ -24,6 +24,8 @@ from dezhou_analysis.documents.sources import Document
 _LONE = re.compile(r"^\s*\|[\s|]*$")
 _LABEL_HEADER = re.compile(r"^(?:主要)?指标(?:名称)?$|^项目$")
 _CATEGORY_HEADER = re.compile(r"^(?:指标)?(?:类别|领域|分类|维度|板块)$")
+# what may stand before 指标 in a header: a category column, a row-number column (序号)
+_LEADING_HEADER = re.compile(r"^(?:(?:指标)?(?:类别|领域|分类|维度|板块)|序号|编号)$")
 # footnote marks after a cell's number (60.6*: an estimate, explained under the table)
 _FOOTNOTE = re.compile(r"(?<=[\d%])\s*(?:[*＊※]+|[①②③④⑤⑥⑦⑧⑨])$")
 _ATTRIBUTE = re.compile(r"^(?:预期性|约束性|/|—|-|／)$")
@@ -196,9 +198,12 @@ def _aligned(rows: list[list[Cell]], width: int) -> list[list[Cell]]:
             current.append(cell)
         out.append(current)
     for row in out:
-        if len(row) > width and len(row) >= 2 and not _is_value(row[0].text) \
-                and not _is_value(row[1].text):
-            del row[0]
+        # a merged category cell, a row number (1 | 地区生产总值 | …), or both, before the label
+        excess = len(row) - width
+        if 0 < excess < len(row) and not _is_value(row[excess].text) and all(
+                not _is_value(c.text) or re.fullmatch(r"\d{1,3}[.、．]?", c.text.strip())
+                for c in row[:excess]):
+            del row[:excess]
     return out
 
 
@@ -250,9 +255,11 @@ def _header_at(rows: list[list[Cell]]) -> int | None:
     """The header row: it opens with 指标 (or 项目), or with 类别 and then 指标 — the category
     cell is dropped from it, and `_aligned` drops it from the rows that carry it."""
     for index, row in enumerate(rows):
-        if len(row) >= 3 and _CATEGORY_HEADER.match(re.sub(r"\s+", "", row[0].text)) \
-                and _LABEL_HEADER.match(re.sub(r"\s+", "", row[1].text)):
-            del row[0]
+        lead = 0
+        while lead < len(row) - 2 and _LEADING_HEADER.match(re.sub(r"\s+", "", row[lead].text)):
+            lead += 1
+        if lead and _LABEL_HEADER.match(re.sub(r"\s+", "", row[lead].text)):
+            del row[:lead]
         if row and _LABEL_HEADER.match(re.sub(r"\s+", "", row[0].text)) and len(row) >= 2:
             return index
     return None
@@ -327,7 +334,7 @@ def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: li
         record = _record(doc, indicator, label, column.year, value, measure, unit, cell, attribute, kind)
         record["target_kind" if kind == "target" else "value_qualifier"] = qualifier
         if kind == "target":
-            record["cumulative"] = measure == "abs_change" or (
+            record["cumulative"] = measure in ("abs_change", "pp_change") or (
                 measure == "level" and column.kind in ("growth_yoy", "growth_avg"))
         out.append((kind, record))
     return out
@@ -356,10 +363,10 @@ def _value(text: str, column: Column, indicator, unit: str, row_measure: str = "
         return None, "", ""
     kind = parsed.kind if parsed.kind in ("at_least", "at_most", "approx") else "point"
     reduction = indicator is not None and indicator.id.endswith("_reduction")
-    if parsed.cumulative and column.kind in ("growth_yoy", "growth_avg"):
-        # 〔13.5〕 under 年均增长〔累计〕: the change over the whole period
-        return parsed.value, "level" if reduction else "abs_change", kind
     rate = indicator is not None and indicator.kind in ("share", "rate") and not row_measure
+    if parsed.cumulative and column.kind in ("growth_yoy", "growth_avg"):
+        # 〔13.5〕 under 年均增长〔累计〕: the change over the whole period, in points for a rate
+        return parsed.value, "level" if reduction else ("pp_change" if rate else "abs_change"), kind
     if column.kind in ("growth_yoy", "growth_avg") and not rate:
         return parsed.value, column.kind, kind
     if row_measure.startswith("growth"):

@@ -84,7 +84,9 @@ def _growth_target(row: TableRow, table: IndicatorTable, doc: Document, indicato
     out = _table_target(row, table, doc, indicator, "" if rate or reduction else "growth_avg",
                         table.target_years[-1], cell.value, cell.high, cell.kind, cell.text,
                         cell.cumulative, "table: growth column")
-    if cell.cumulative and not rate and not reduction:
+    if cell.cumulative and rate:  # 常住人口城镇化率 | 52.3 | 58 | 〔5.7〕: points over the period
+        out.update({"target_measure": "pp_change", "unit": "个百分点"})
+    elif cell.cumulative and not reduction:
         out["target_measure"] = "abs_change" if not growth else "growth_avg"
     return out
 
