@@ -153,3 +153,13 @@ def test_a_piped_table_with_category_and_row_number_columns():
                    ("urbanization_rate", 5.7, "pp_change", 4), ("urbanization_rate", 58, "share", 4)]
     observed = sorted((r.indicator_id, r.year, r.value) for r in parsed.observations.itertuples())
     assert observed == [("forest_coverage", 2020, 38.1), ("gdp", 2020, 312.5), ("urbanization_rate", 2020, 52.3)]
+
+
+def test_counts_of_what_was_done_are_no_statistics():
+    """建成3个产业园区, 设立5个工作组, 完成28项民生实事, 走访企业2300家: programme sizes and
+    activities; 高新技术企业达到856家 stays."""
+    text = ("一、2022年工作回顾\n\n过去一年，全市建成3个产业园区，设立5个工作组，完成28项民生实事，"
+            "走访企业2300家，高新技术企业达到856家。\n")
+    parsed = parse_text(text, "report.txt", {"kind": "report", "date": "2023-01-10", "region": "某市"})
+    assert parsed.observations["value"].tolist() == [856]
+    assert parsed.skipped.get("count of works or activities (实施重点项目120个, 走访企业2300家)") == 4
