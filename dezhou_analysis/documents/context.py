@@ -70,7 +70,7 @@ def year_mentions(text: str, doc_year: int | None, now: int | None = None) -> li
         else:
             role = "obs"
             if past_until is not None and y1 > past_until and post in ("底", "末", "年底"):
-                role = "target"
+                role = "target"  # 2018年实现贫困人口全部脱贫, said in 2016: a year still to come
         mentions.append(YearMention(m.start(), m.end(), y1, y2, role))
     for m in _FIVE_YEAR_PLAN.finditer(text):
         first, last = five_year_plan_years(m.group("n"))

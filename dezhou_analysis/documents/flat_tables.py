@@ -15,6 +15,7 @@ from dezhou_analysis.core.text import one_to_one_table
 from dezhou_analysis.documents.tables import IndicatorTable, find_tables
 
 _HEADER_WORD = re.compile(r"^(?:序号|(?:主要)?指标(?:名称)?|指标|单位|计量单位|类别|领域|属性|指标属性|基期|目标|"
+                          r"[“\"]?(?:十[一二三四五六七八九]五)?[”\"]?年均(?:增长|增速)?[/／]?[〔\[（(]?(?:累计)?[〕\]）)]?|"
                           r"(?:19|20)\d{2}\s*年?(?:[（(][^)）]*[)）])?(?:年?目标|目标值|基期|规划目标|预期)?)$")
 _YEAR_WORD = re.compile(r"(?:19|20)\d{2}")
 _CATEGORY = re.compile(r"^[一二三四五六七八九十]+、")

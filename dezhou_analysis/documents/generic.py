@@ -44,6 +44,15 @@ from dezhou_analysis.documents.numbers import COUNT_CLASSIFIERS
 from dezhou_analysis.documents.sentence import Sentence
 
 _CHANGES = ("pp_change", "multiple", "growth_yoy", "growth_avg", "abs_change")
+# 3个农业千亿产业, 形成11个工业千亿产业, 6个方面具体目标: how many of a kind a text lists
+# 实施重点项目120个, 走访企业2300家, 召开座谈会8次: a count of what was done, not a statistic
+_ACTIVITY_VERBS = (r"(?:实施|新开工|开工|建成|打造|设立|召开|签约|完成|改造|新建|培训|发放|走访|解决|举办|"
+                   r"出台|组织|开通|划定|开展|推进|招引|储备|谋划|启动|承办|创建|命名|评选|认定)")
+_ACTIVITY = re.compile(r"^(?:累计)?" + _ACTIVITY_VERBS)
+_ACTIVITY_UNITS = COUNT_CLASSIFIERS | {"次", "场", "批", "轮", "人次", "万人次"}
+_PINYIN = re.compile(r"[（(][a-zA-Z\u00c0-\u024f]+[)）]")  # 產(chǎn)業: a reading pasted after a character
+_KINDS_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?[百千万亿]+元?级?(?:产业|产业集群|产业链)"
+                          r"|^方面(?:的)?(?:具体|主要)?(?:目标|任务|内容|工作|举措)")
 
 
 def read_number(s: Sentence, q: Quantity) -> None:
@@ -73,11 +82,16 @@ def read_number(s: Sentence, q: Quantity) -> None:
     if indicator is None and (q.chinese or not q.unit):
         s.skip(q, "unitless or Chinese-numeral number without a known label")
         return
+    if indicator is None and q.unit in _ACTIVITY_UNITS and not s.is_target(q) \
+            and _is_activity(s, q, label, label_start):  # a goal (新开工项目200个以上) may count works
+        s.skip(q, "count of works or activities (实施重点项目120个, 走访企业2300家)")
+        return
     if q.unit in COUNT_CLASSIFIERS and _group_size(s, q):
         s.skip(q, "size of a group whose statistic follows (10个…企业利润增长23.2%)")
         return
     if indicator is None and label_start is None and (
             ITEM_NOUN.match(label) or ITEM_AFTER.match(s.text[q.end:])
+            or (q.unit in COUNT_CLASSIFIERS and _KINDS_AFTER.match(_PINYIN.sub("", s.text[q.end:q.end + 40])))
             or (q.unit in COUNT_CLASSIFIERS and _programme_count(s, q, label))
             or (q.unit.endswith("元") and PROJECT_SIZE.match(s.text[q.end:]))):
         s.skip(q, "item or programme count (28项指标, 20个县)")
@@ -110,6 +124,18 @@ def read_number(s: Sentence, q: Quantity) -> None:
                   label_start=label_start)
     if measure in ("level", "share", "count"):
         s.state["subject"] = fact
+
+
+def _is_activity(s: Sentence, q: Quantity, label: str, label_start: int | None) -> bool:
+    """The label opens with, or follows, a verb of doing (实施, 走访, 召开…): what the number
+    counts was done, it is no stock a table would hold."""
+    if _ACTIVITY.match(label):
+        return True
+    start = label_start if label_start is not None else q.start
+    window = s.text[max(0, start - 6):q.start]
+    if label_start is None:  # 建成3个产业园区: the verb stands just before the number
+        return re.search(_ACTIVITY_VERBS + r"了?$", window) is not None
+    return bool(label) and re.search(_ACTIVITY_VERBS + r"了?" + re.escape(label[:2]), window) is not None
 
 
 def _programme_count(s: Sentence, q: Quantity, label: str) -> bool:

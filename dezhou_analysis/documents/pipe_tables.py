@@ -18,11 +18,16 @@ from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.core.units import known_unit
 from dezhou_analysis.documents.context import five_year_plan_years
 from dezhou_analysis.documents.labels import indicator_named_by
-from dezhou_analysis.documents.numbers import parse_cell
+from dezhou_analysis.documents.numbers import CellValue, parse_cell
 from dezhou_analysis.documents.sources import Document
 
 _LONE = re.compile(r"^\s*\|[\s|]*$")
 _LABEL_HEADER = re.compile(r"^(?:主要)?指标(?:名称)?$|^项目$")
+_CATEGORY_HEADER = re.compile(r"^(?:指标)?(?:类别|领域|分类|维度|板块)$")
+# what may stand before 指标 in a header: a category column, a row-number column (序号)
+_LEADING_HEADER = re.compile(r"^(?:(?:指标)?(?:类别|领域|分类|维度|板块)|序号|编号)$")
+# footnote marks after a cell's number (60.6*: an estimate, explained under the table)
+_FOOTNOTE = re.compile(r"(?<=[\d%])\s*(?:[*＊※]+|[①②③④⑤⑥⑦⑧⑨])$")
 _ATTRIBUTE = re.compile(r"^(?:预期性|约束性|/|—|-|／)$")
 _UNIT_LINE = re.compile(r"^单位[:：]\s*(\S+)$")
 _LABEL_UNIT = re.compile(r"^(?P<label>.+?)[（(](?P<unit>[^（()）]{1,8})[)）]$")
@@ -45,6 +50,60 @@ def table_lines(raw_lines: list[str]) -> set[int]:
 
 
 def _blocks(raw_lines: list[str]) -> list[list[int]]:
+    """Runs of lines holding pipes (with the unpiped cells between lone `|` lines), and tables
+    a web page gave one cell per line."""
+    piped = _piped_blocks(raw_lines)
+    taken = {i for block in piped for i in block}
+    return piped + [run for run in _cell_runs(raw_lines) if not taken & set(run)]
+
+
+_SHORT_CELL = 40
+
+
+def _cell_runs(raw_lines: list[str]) -> list[list[int]]:
+    """类别 / 指标 / 2020年 / 2025年 / 年均增长 / 属性, each alone on its line, then the cells
+    likewise: the run of short lines from the header on, blank lines skipped, up to a line of
+    prose (long, or a sentence) or two blank lines."""
+    runs: list[list[int]] = []
+    i = 0
+    while i < len(raw_lines):
+        if not _opens_cell_table(raw_lines, i):
+            i += 1
+            continue
+        run: list[int] = []
+        blanks = 0
+        k = i
+        while k < len(raw_lines):
+            text = raw_lines[k].strip()
+            if not text:
+                blanks += 1
+                if blanks >= 2:
+                    break
+            elif "|" in text or len(text) > _SHORT_CELL or re.search(r"[。；]$", text):
+                break
+            else:
+                blanks = 0
+                run.append(k)
+            k += 1
+        if len(run) >= 8:
+            runs.append(run)
+        i = max(k, i + 1)
+    return runs
+
+
+def _opens_cell_table(raw_lines: list[str], i: int) -> bool:
+    """A label header (指标, or 类别 then 指标) alone on its line, with a year cell soon after."""
+    cells = [raw_lines[k].strip() for k in range(i, min(len(raw_lines), i + 12)) if raw_lines[k].strip()]
+    if not cells or "|" in raw_lines[i]:
+        return False
+    first = re.sub(r"\s+", "", cells[0])
+    if _CATEGORY_HEADER.match(first) and len(cells) > 1:
+        first = re.sub(r"\s+", "", cells[1])
+    return bool(_LABEL_HEADER.match(first)) and any(
+        re.fullmatch(r"(?:19|20)\d{2}\s*年?\S{0,6}", c) for c in cells[1:6])
+
+
+def _piped_blocks(raw_lines: list[str]) -> list[list[int]]:
     """Runs of lines holding pipes, with the unpiped cells between lone `|` lines."""
     blocks: list[list[int]] = []
     current: list[int] = []
@@ -93,7 +152,7 @@ def _rows(raw_lines: list[str], block: list[int]) -> list[list[Cell]]:
 
 
 def _is_value(text: str) -> bool:
-    compact = re.sub(r"\s+", "", text)
+    compact = _FOOTNOTE.sub("", re.sub(r"\s+", "", text))
     return parse_cell(compact).kind not in ("malformed", "qualitative") or bool(
         _PP.match(compact) or _ATTRIBUTE.match(compact))
 
@@ -102,6 +161,7 @@ def _split_flat(cells: list[Cell]) -> list[list[Cell]]:
     """Cells in one stream: a label starts a row, the values after it fill it."""
     rows: list[list[Cell]] = []
     in_header = False
+    width = 0  # the header's, once known, when it has a 属性 column that closes each row
     for k, cell in enumerate(cells):
         value = _is_value(cell.text)
         following = cells[k + 1] if k + 1 < len(cells) else None
@@ -110,6 +170,11 @@ def _split_flat(cells: list[Cell]) -> list[list[Cell]]:
             in_header = True
         elif in_header and not value and following is not None and not _is_value(following.text):
             rows[-1].append(cell)  # 指 标 | 绝对数 | 比上年增长%: header cells until a label with values
+            if "属性" in cell.text:
+                in_header, width = False, len(rows[-1])
+        elif not value and width and len(rows[-1]) >= 2 and len(rows[-1]) < width \
+                and re.sub(r"\s+", "", rows[-1][-1].text) not in ("预期性", "约束性"):
+            rows[-1].append(cell)  # 保持在合理区间: a qualitative cell of an open row, not a label
         elif not value or not rows:
             rows.append([cell])
             in_header = False
@@ -133,9 +198,12 @@ def _aligned(rows: list[list[Cell]], width: int) -> list[list[Cell]]:
             current.append(cell)
         out.append(current)
     for row in out:
-        if len(row) > width and len(row) >= 2 and not _is_value(row[0].text) \
-                and not _is_value(row[1].text):
-            del row[0]
+        # a merged category cell, a row number (1 | 地区生产总值 | …), or both, before the label
+        excess = len(row) - width
+        if 0 < excess < len(row) and not _is_value(row[excess].text) and all(
+                not _is_value(c.text) or re.fullmatch(r"\d{1,3}[.、．]?", c.text.strip())
+                for c in row[:excess]):
+            del row[:excess]
     return out
 
 
@@ -150,6 +218,7 @@ class Column:
 def _columns(header: list[Cell], doc_year: int | None, table_year: int | None) -> list[Column]:
     """What each header cell after the label names."""
     out = []
+    last_year = _last_header_year(header)
     for index, cell in enumerate(header[1:], 1):
         text = re.sub(r"\s+", "", cell.text)
         years = [int(y) for y in _YEAR.findall(text)]
@@ -157,11 +226,11 @@ def _columns(header: list[Cell], doc_year: int | None, table_year: int | None) -
         target = "目标" in text or "预期" in text
         if "属性" in text:
             out.append(Column(index, "attribute", None, False))
-        elif "增长" in text or "增速" in text:
+        elif "增长" in text or "增速" in text or re.fullmatch(r"年均[/／、]?(?:累计)?|[〔\[]?累计[〕\]]?", text):
             if five:
                 year = five_year_plan_years(five.group(1))[1]
-            else:
-                year = years[-1] if years else table_year
+            else:  # 年均增长〔累计〕 beside 2020年 | 2025年: the growth runs to the last of them
+                year = years[-1] if years else (last_year or table_year)
             kind = "growth_avg" if "年均" in text else "growth_yoy"
             future = doc_year is not None and year is not None and year > doc_year
             out.append(Column(index, kind, year, target or future))
@@ -175,8 +244,22 @@ def _columns(header: list[Cell], doc_year: int | None, table_year: int | None) -
     return out
 
 
+def _last_header_year(header: list[Cell]) -> int | None:
+    """The latest year a header's year columns name (2025 in 2020年 | 2025年 | 年均增长)."""
+    years = [int(y) for cell in header[1:] if "增" not in cell.text
+             for y in _YEAR.findall(re.sub(r"\s+", "", cell.text))]
+    return max(years) if years else None
+
+
 def _header_at(rows: list[list[Cell]]) -> int | None:
+    """The header row: it opens with 指标 (or 项目), or with 类别 and then 指标 — the category
+    cell is dropped from it, and `_aligned` drops it from the rows that carry it."""
     for index, row in enumerate(rows):
+        lead = 0
+        while lead < len(row) - 2 and _LEADING_HEADER.match(re.sub(r"\s+", "", row[lead].text)):
+            lead += 1
+        if lead and _LABEL_HEADER.match(re.sub(r"\s+", "", row[lead].text)):
+            del row[:lead]
         if row and _LABEL_HEADER.match(re.sub(r"\s+", "", row[0].text)) and len(row) >= 2:
             return index
     return None
@@ -234,6 +317,7 @@ def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: li
     label = re.sub(r"^累计", "", label) if registry.match(label) is None else label
     found = registry.match_with_measure(label) if label else None
     indicator = found[0] if found else indicator_named_by(registry, label)
+    row_measure = found[1] if found else ("growth" if re.search(r"(?:增长|增速)$", label) else "")
     attribute = next((re.sub(r"\s+", "", row[c.index].text) for c in columns
                       if c.kind == "attribute" and c.index < len(row)), "")
     out = []
@@ -243,31 +327,55 @@ def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: li
         cell = row[column.index]
         if column.kind == "year" and re.search(r"(?:下降|降低|减少)$", label):
             continue  # 城市PM2.5下降 | 57.3: a level or the reduction? the column cannot tell
-        value, measure = _value(cell.text, column, indicator, unit)
+        value, measure, qualifier = _value(cell.text, column, indicator, unit, row_measure)
         if value is None:
             continue
         kind = "target" if column.target else "observation"
-        out.append((kind, _record(doc, indicator, label, column.year, value, measure, unit,
-                                  cell, attribute, kind)))
+        record = _record(doc, indicator, label, column.year, value, measure, unit, cell, attribute, kind)
+        record["target_kind" if kind == "target" else "value_qualifier"] = qualifier
+        if kind == "target":
+            record["cumulative"] = measure in ("abs_change", "pp_change") or (
+                measure == "level" and column.kind in ("growth_yoy", "growth_avg"))
+        out.append((kind, record))
     return out
 
 
-def _value(text: str, column: Column, indicator, unit: str) -> tuple[float | None, str]:
+def _parsed(compact: str) -> CellValue:
+    """The cell's value; `>7、力争投入强度高于…` gives its leading bound, a footnote mark is dropped."""
+    parsed = parse_cell(_FOOTNOTE.sub("", compact))
+    if parsed.value is None:
+        head = re.split(r"[、，,；;]", compact, maxsplit=1)[0]
+        if head != compact and re.search(r"\d", head):
+            parsed = parse_cell(_FOOTNOTE.sub("", head))
+    return parsed
+
+
+def _value(text: str, column: Column, indicator, unit: str, row_measure: str = ""
+           ) -> tuple[float | None, str, str]:
+    """Value, measure and qualifier (point, at_least, at_most, approx) of one cell."""
     compact = re.sub(r"\s+", "", text)
     pp = _PP.match(compact)
     if pp:
         sign = -1 if pp.group("verb") in ("降低", "下降", "减少") else 1
-        return sign * float(pp.group("num")), "pp_change"
-    parsed = parse_cell(compact)
+        return sign * float(pp.group("num")), "pp_change", "point"
+    parsed = _parsed(compact)
     if parsed.value is None:
-        return None, ""
-    if column.kind in ("growth_yoy", "growth_avg"):
-        return parsed.value, column.kind
+        return None, "", ""
+    kind = parsed.kind if parsed.kind in ("at_least", "at_most", "approx") else "point"
+    reduction = indicator is not None and indicator.id.endswith("_reduction")
+    rate = indicator is not None and indicator.kind in ("share", "rate") and not row_measure
+    if parsed.cumulative and column.kind in ("growth_yoy", "growth_avg"):
+        # 〔13.5〕 under 年均增长〔累计〕: the change over the whole period, in points for a rate
+        return parsed.value, "level" if reduction else ("pp_change" if rate else "abs_change"), kind
+    if column.kind in ("growth_yoy", "growth_avg") and not rate:
+        return parsed.value, column.kind, kind
+    if row_measure.startswith("growth"):
+        return parsed.value, "growth_yoy", kind  # 国内生产总值增长（%） | 2.3: that year's growth
     if unit in ("%", "‰") or (indicator is not None and indicator.kind in ("share", "rate")):
-        return parsed.value, "share"
+        return parsed.value, "share", kind
     if indicator is not None and indicator.kind == "count":
-        return parsed.value, "count"
-    return parsed.value, "level"
+        return parsed.value, "count", kind
+    return parsed.value, "level", kind
 
 
 def _record(doc: Document, indicator, label: str, year: int, value: float, measure: str,

@@ -157,10 +157,13 @@ def plan_from_to(s: Sentence, handlers: Handlers) -> None:
         if m1 and m2 and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
             end_year = int(m2.group(1)) if m2.group(1) else None
             handlers[id(q1)] = partial(from_to, s, q1, q2, int(m1.group(1)), end_year)
+        elif m2 and not m2.group(1) and re.search(r"(?:从|由)$", s.text[max(0, q1.start - 1):q1.start]) \
+                and dimension(q1.unit) == dimension(q2.unit) and _period_start(s, q1) is not None:
+            # the period the sentence reviews, or the goal's base year
+            handlers[id(q1)] = partial(from_to, s, q1, q2, _period_start(s, q1), None)
         elif _FROM_BARE.search(s.text[max(0, q1.start - 2):q1.start]) and q1.unit == q2.unit \
                 and _TO_BARE.match(s.text[q1.end:q2.start]):
             handlers[id(q1)] = partial(from_to_without_years, s, q1, q2)
-
 
 def from_to_without_years(s: Sentence, q1: Quantity, q2: Quantity) -> None:
     """从X增长到Y with no year for X: X is read as it would be alone, and Y, the level the
@@ -178,8 +181,24 @@ def from_to_without_years(s: Sentence, q1: Quantity, q2: Quantity) -> None:
     s.emit(q2, first.indicator, first.label, first.measure, year, source)
 
 
+def _period_start(s: Sentence, q: Quantity) -> int | None:
+    """由1.8%提高到2.4%, with no year of its own: it runs from the start of the period the
+    sentence or its paragraph speaks of (“十三五”时期 → 2015), or of the goal (the plan's base year)."""
+    spans = [y for y in s.years if y.role == "span" and y.year2 and y.start < q.start]
+    if spans:
+        return spans[-1].year
+    if s.state.get("since") is not None:
+        return s.state["since"]
+    if s.is_target(q) and s.frame.base_year is not None:
+        return s.frame.base_year
+    return None
+
+
 def from_to(s: Sentence, q1: Quantity, q2: Quantity, y1: int, y2: int | None) -> None:
     indicator, label, _ = s.label_before(q1, s.clause_of(q1.start)[0], look_back=True)
+    label = re.sub(r"(?<=.)(?:由|从)$", "", label or "")  # 研发投入占比由1.8%…: the word is not the label's
+    if indicator is None and label:
+        indicator = s.registry.match(label)
     if not label:  # …年均增长7.8%，由2015年的639亿元增加到…: the statistic named just before
         named = [f for f in s.facts if f.indicator is not None and not f.is_derived
                  and unit_fits(f.indicator, q1.unit)]

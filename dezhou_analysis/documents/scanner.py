@@ -53,6 +53,7 @@ class DocumentScanner:
             places=aggregate_places(self.home), review_year=review_year(doc))
         self._sentence_id = 0
         self._goal_carry: int | None = None  # a goal's year that a 其中/同时 sentence continues
+        self._horizon: int | None = None  # the future year the text last looked ahead to
 
     def scan(self) -> ScanResult:
         frame = self.frame
@@ -73,6 +74,7 @@ class DocumentScanner:
                     continue  # "（一）经济保持平稳增长" stays in its chapter's year
                 section = kind
                 self._goal_carry = None
+                self._horizon = None
                 # "一、2022年工作回顾": the year of a heading is the default year of its section
                 section_year = years[0].year if len(years) == 1 and not years[0].year2 else None
                 continue
@@ -158,6 +160,9 @@ class DocumentScanner:
         if quantities:
             cues = [y.start for y in years if y.role == "target"] + \
                 [m.start() for m in TARGET_CUE.finditer(stext)]
+            ahead = self._looks_ahead(stext, years, section, state)
+            if carried is None and ahead is not None:
+                carried = ahead
             plan_goal = not obs_years and state["year"] is None and (
                 (frame.is_plan and section != "review" and bool(PLAN_CUE.search(stext)))
                 # "二、2023年主要目标" in a work report: its numbers are that year's goals
@@ -174,11 +179,46 @@ class DocumentScanner:
             state["goal_run"] = True
         elif obs_years:
             state["goal_run"] = False
+        self._follow_horizon(years, obs_years)
         if obs_years:
             state["year"] = obs_years[-1].year
-        elif not frame.is_plan and any(y.role == "span" and y.year2 for y in years):
-            # "“十三五”期间，…。森林蓄积量达到175.6亿立方米": the period's last year
-            state["year"] = [y for y in years if y.role == "span" and y.year2][-1].year2
+        elif any(y.role == "span" and y.year2 for y in years) and (
+                not frame.is_plan or self._reviews_past_period(years)):
+            # "“十三五”期间，…。森林蓄积量达到175.6亿立方米": the period's last year; in a plan,
+            # "“十三五”时期，…经济总量迈上5万亿元台阶" reviews the period that has just ended
+            span = [y for y in years if y.role == "span" and y.year2][-1]
+            state["year"] = span.year2
+            if state.get("since") is None:  # …由1.8%提高到2.4%: from the period's start
+                state["since"] = span.year
+
+    def _reviews_past_period(self, years: list) -> bool:
+        """A plan's sentence naming a whole period that ended by the plan's base year (the
+        十三五 in a 十四五 plan) looks back on it: its numbers are that period's results."""
+        last = self.frame.base_year or self.frame.doc_year
+        spans = [y for y in years if y.role == "span" and y.year2]
+        return last is not None and bool(spans) and spans[-1].year2 <= last \
+            and not any(y.role == "target" for y in years)
+
+    def _looks_ahead(self, stext: str, years: list, section: str, state: dict) -> int | None:
+        """到2025年，…。…比重达到42.5%。林木覆盖率达到25.2%: once a text has looked ahead to
+        a future year, a sentence with no year of its own that sets a level (达到, 保持在, 左右)
+        goes on with that goal (a year it is compared with aside), until a past year or a review
+        heading ends the run."""
+        if self._horizon is None or self.frame.is_bulletin or section == "review":
+            return None
+        if any(y.role != "ref" for y in years):  # 比2010年翻两番 names a base, not a time
+            return None
+        if state.get("year") is not None or not PLAN_CUE.search(stext):
+            return None
+        return self._horizon
+
+    def _follow_horizon(self, years: list, obs_years: list) -> None:
+        """The future year a text looks ahead to: set by a goal's year, ended by a past one."""
+        goals = [y for y in years if y.role == "target"]
+        if goals:
+            self._horizon = goals[-1].year
+        elif obs_years or any(y.role in ("since", "span") for y in years):
+            self._horizon = None
 
 
 _BULLET = re.compile(r"^\s*[●◆•■▪◇○◎★☆]")

@@ -161,8 +161,8 @@ class Sentence:
         if self.state.get("year") is not None:
             return self.state["year"], "paragraph"
         if frame.is_plan:
-            if self.section == "review":
-                return frame.base_year, "document"
+            if self.section == "review":  # 一、发展基础: the results at the plan's base year
+                return frame.base_year, "section"
             return None, "none"
         if frame.review_year is not None:
             return frame.review_year, "title"

@@ -20,6 +20,11 @@ _HEADER_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年?\s*(?:[（(][^)）]*[)）])?
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _HEADER_ATTRIBUTE = re.compile(r"^(指标)?属性$|^类型$")
 _HEADER_CATEGORY = re.compile(r"^(类别|指标类别|领域|分类|维度|板块)$")
+# 年均增长〔累计〕, “十四五”年均增长, 年均/累计: the column of a 十四五 table that holds the growth
+# (or the five-year total) a row aims at, beside its base-year and target-year columns
+_HEADER_GROWTH = re.compile(r"年均|增速|增长|累计")
+# footnote marks after a cell's number (60.6*: an estimate explained under the table)
+_FOOTNOTE = re.compile(r"(?<=[\d%])\s*(?:[*＊※]+|[①②③④⑤⑥⑦⑧⑨])$")
 _CATEGORY = re.compile(r"^(?:[（(]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)、)\s*(.+)$")
 _CATEGORY_WORD = re.compile(r"^[\u4e00-\u9fff]{2,12}类$")
 _ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*(?!\d)")
@@ -40,6 +45,7 @@ class TableRow:
     cells: dict[int, CellValue]  # year -> parsed value
     attribute: str = ""   # 预期性 / 约束性 when the table has that column
     other: str = ""       # cells of other columns (年均增长〔累计〕…), as printed
+    growth: CellValue | None = None  # the cell under a 年均增长〔累计〕 column, when there is one
 
 
 @dataclass
@@ -87,7 +93,7 @@ def _year_of(cell: str) -> int | None:
 
 
 def _header(cells: list[str]) -> dict | None:
-    label_col = unit_col = attribute_col = category_col = None
+    label_col = unit_col = attribute_col = category_col = growth_col = None
     year_cols: dict[int, int] = {}
     for index, cell in enumerate(cells):
         compact = re.sub(r"\s+", "", cell)
@@ -103,10 +109,13 @@ def _header(cells: list[str]) -> dict | None:
             year = _year_of(cell)
             if year is not None:
                 year_cols[index] = year
+            elif growth_col is None and label_col is not None and _HEADER_GROWTH.search(compact) \
+                    and len(compact) <= 16:
+                growth_col = index
     if label_col is None or not year_cols:
         return None
     return {"label": label_col, "unit": unit_col, "years": year_cols, "attribute": attribute_col,
-            "category": category_col, "width": len(cells), "mode": "wide"}
+            "category": category_col, "growth": growth_col, "width": len(cells), "mode": "wide"}
 
 
 def find_tables(raw_lines: list[str]) -> list[IndicatorTable]:
@@ -245,6 +254,37 @@ def _right_anchored(cells: list[str], header: dict) -> list[str]:
     return out
 
 
+def _growth_cell(cell: str) -> CellValue:
+    """A 年均增长 cell; `>7、力争投入强度高于“十三五”时期实际` gives its leading bound."""
+    text = _FOOTNOTE.sub("", cell.strip())
+    parsed = parse_cell(text)
+    head = re.split(r"[、，,；;]", text, maxsplit=1)[0]
+    if parsed.value is None and head != text and re.search(r"\d", head):
+        return parse_cell(head)
+    return parsed
+
+
+_LABEL_UNIT = re.compile(r"^(?P<label>.+?)[（(](?P<unit>[^（()）]{1,8})[)）]$")
+_CATEGORY_THEN_NUMBER = re.compile(r"^(?P<category>[\u4e00-\u9fff]{2,8}?)(?P<number>\d{1,3})[.、．](?!\d)")
+
+
+def _label_parts(label: str, unit: str, category: str, header: dict) -> tuple[str, str, str]:
+    """A table without a 单位 column puts the unit in the label (城镇调查失业率（%）); a flattened
+    table with a 类别 column runs the category into the first label of its group (经济发展1.国内
+    生产总值增长): label, unit and category apart."""
+    if header.get("category") is not None or header["mode"] == "single":
+        match = _CATEGORY_THEN_NUMBER.match(label)
+        if match:
+            category, label = match.group("category"), label[match.end():]
+        label = _ROW_NUMBER.sub("", label, count=1) if _ROW_NUMBER.match(label) else label
+    match = _LABEL_UNIT.match(label)
+    if match and not unit:
+        written = match.group("unit")
+        if known_unit(written) or written in ("%", "‰", "个", "人", "岁", "件", "年"):
+            label, unit = match.group("label"), canonical_unit(written) if known_unit(written) else written
+    return label, unit, category
+
+
 def _row(index: int, raw: str, cells: list[str], width: int, header: dict,
          year_columns: list[tuple[int, int]], category: str, table: IndicatorTable) -> TableRow:
     if header["mode"] == "single":
@@ -270,10 +310,11 @@ def _row(index: int, raw: str, cells: list[str], width: int, header: dict,
             qualifier = compact
         elif not label:
             label = compact
+    label, unit, category = _label_parts(label, unit, category, header)
     values: dict[int, CellValue] = {}
     for column, year in year_columns:
         cell = cells[column] if column < len(cells) else ""
-        parsed = parse_cell(cell)
+        parsed = parse_cell(_FOOTNOTE.sub("", cell.strip()))
         values[year] = parsed
         if parsed.kind == "malformed":
             table.warnings.append((index + 1, f"column {year}: cannot read {cell!r} as a number; "
@@ -284,5 +325,9 @@ def _row(index: int, raw: str, cells: list[str], width: int, header: dict,
     named = {header["label"], header["unit"], header["attribute"], header.get("category"),
              *header["years"]}
     other = " ".join(c.strip() for i, c in enumerate(cells) if i not in named and c.strip())
+    growth = None
+    if header.get("growth") is not None and header["growth"] < len(cells):
+        growth = _growth_cell(cells[header["growth"]])
     return TableRow(line_no=index + 1, raw=raw, number=number, label=label, qualifier=qualifier,
-                    unit=unit, category=category, cells=values, attribute=attribute, other=other)
+                    unit=unit, category=category, cells=values, attribute=attribute, other=other,
+                    growth=growth)

@@ -55,7 +55,8 @@ def table_target_rows(table: IndicatorTable, doc: Document, registry: Registry) 
         target = partial(_table_target, row, table, doc, indicator, growth)
         stated = [y for y in table.target_years
                   if row.cells.get(y) is not None and row.cells[y].kind != "missing"]
-        if not stated and table.target_years:
+        has_growth = row.growth is not None and row.growth.value is not None
+        if not stated and table.target_years and not has_growth:
             # no value under any target year (`— —  〔省下达〕`): kept, as a target without a number
             text = re.sub(r"[〔〕\[\]［］]", "", row.other) or "—"
             rows.append(target(table.target_years[-1], None, None, "qualitative", text, False,
@@ -67,7 +68,27 @@ def table_target_rows(table: IndicatorTable, doc: Document, registry: Registry) 
             rows.append(target(year, cell.value, cell.high, "" if malformed else cell.kind, cell.text,
                                cell.cumulative,
                                "malformed cell: kept as text" if malformed else "table"))
+        if has_growth and table.target_years:
+            rows.append(_growth_target(row, table, doc, indicator, growth))
     return rows
+
+
+def _growth_target(row: TableRow, table: IndicatorTable, doc: Document, indicator: Indicator | None,
+                   growth: str) -> dict:
+    """The 年均增长〔累计〕 cell as a target of the table's last year: an average growth rate, or
+    in brackets the change over the whole period; for a rate (城镇调查失业率 | <5.5) the level
+    the rate is to keep."""
+    cell = row.growth
+    rate = indicator is not None and indicator.kind in ("share", "rate") and not growth
+    reduction = indicator is not None and indicator.id.endswith("_reduction")
+    out = _table_target(row, table, doc, indicator, "" if rate or reduction else "growth_avg",
+                        table.target_years[-1], cell.value, cell.high, cell.kind, cell.text,
+                        cell.cumulative, "table: growth column")
+    if cell.cumulative and rate:  # 常住人口城镇化率 | 52.3 | 58 | 〔5.7〕: points over the period
+        out.update({"target_measure": "pp_change", "unit": "个百分点"})
+    elif cell.cumulative and not reduction:
+        out["target_measure"] = "abs_change" if not growth else "growth_avg"
+    return out
 
 
 def _table_target(row: TableRow, table: IndicatorTable, doc: Document, indicator: Indicator | None,

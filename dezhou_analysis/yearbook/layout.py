@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from dezhou_analysis.core.errors import Issue
-from dezhou_analysis.core.periods import is_year_header
+from dezhou_analysis.core.periods import is_year_header, parse_period
 from dezhou_analysis.core.text import one_to_one_table
 from dezhou_analysis.core.units import canonical_unit
 
@@ -125,7 +125,7 @@ def wide_columns(header: list[object], keys: list[str | None],
         text = str(cell).strip() if present(cell) else ""
         if text and is_year_header(cell):
             period = cell
-            year = int(_YEAR.findall(str(cell))[0])
+            year = parse_period(cell).year  # the year a header names, whatever its century
             if year > latest_year:
                 latest, latest_year = cell, year
             measure: str | None = ""
