@@ -14,7 +14,6 @@ The shipped data, with no added file, is the reference line.
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,18 +22,11 @@ import time
 from pathlib import Path
 
 import psutil
+from project import fresh_project  # bench/project.py: a script's folder is on its path
 
 ROOT = Path(__file__).resolve().parents[1]
 YEARS = range(1950, 2026)
 JOBS = 2
-
-
-def copy_project(target: Path) -> Path:
-    for name in ("data/raw", "notebooks"):
-        shutil.copytree(ROOT / name, target / name)
-    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
-    (target / "data" / "processed").mkdir()
-    return target
 
 
 def write_yearbook(path: Path, rows: int) -> None:
@@ -99,7 +91,7 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int, int]:
 
 
 def bench(rows: int, folder: Path) -> list[str]:
-    project = copy_project(folder / f"p{rows}")
+    project = fresh_project(folder / f"p{rows}")
     cli = [sys.executable, "-m", "dezhou_analysis", "--project", str(project)]
     if rows > 1_000_000:
         cli += ["--max-input-mb", "1024"]

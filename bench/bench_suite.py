@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from project import fresh_project  # bench/project.py: a script's folder is on its path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -50,15 +50,6 @@ def import_only(name: str, folder: Path) -> Path:
     path = folder / f"{name}_imports.ipynb"
     nbformat.write(nb, path)
     return path
-
-
-def fresh_project(target: Path) -> Path:
-    """The shipped notebooks and raw data, nothing computed yet."""
-    for name in ("data/raw", "notebooks"):
-        shutil.copytree(ROOT / name, target / name)
-    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
-    (target / "data" / "processed").mkdir()
-    return target
 
 
 def suite(project: Path, out: Path, *extra: str) -> tuple[float, float, dict]:
