@@ -68,26 +68,40 @@ class Assessor:
     def _home(self) -> str:
         return home_region(self.targets)
 
-    def _observations_of(self, indicator_id: str) -> pd.DataFrame:
-        """The panel's rows for one indicator (grouped once: the panel is filtered per call)."""
-        if getattr(self, "_by_indicator", None) is None:
-            self._by_indicator = dict(iter(self.observations.groupby("indicator_id", sort=False)))
-        return self._by_indicator.get(indicator_id, self.observations.iloc[:0])
+    def _annual_series(self, indicator_id: str, region: str, measure: str) -> pd.DataFrame:
+        """The panel's annual rows of one series, sorted by year and source. The panel is split
+        into series once: filtering the whole panel per call cost most of an assessment."""
+        if getattr(self, "_by_series", None) is None:
+            obs = self.observations
+            annual = obs[obs["period_kind"] == "annual"]
+            self._annual = annual.sort_values(["year", "source"], kind="stable")
+            self._rows = self._annual.groupby(["indicator_id", "region", "measure"], sort=False).indices
+            self._by_series = {}
+        key = (indicator_id, region, measure)
+        if key not in self._by_series:
+            rows = self._rows.get(key)
+            self._by_series[key] = (self._annual.iloc[rows] if rows is not None
+                                    else self._annual.iloc[:0]).reset_index(drop=True)
+        return self._by_series[key]
 
     def series(self, indicator_id: str, region: str, measure: str, limit: int | None) -> pd.DataFrame:
-        obs = self._observations_of(indicator_id)
-        mask = (obs["indicator_id"] == indicator_id) & (obs["region"] == region) & \
-            (obs["measure"] == measure) & (obs["period_kind"] == "annual")
-        frame = obs[mask]
-        if limit is not None:
-            frame = frame[frame["year"] <= limit]
-        frame = frame.sort_values(["year", "source"])
-        # one value per year: the basis of the latest year wins where two bases overlap
-        if len(frame):
-            latest_basis = frame["basis"].iloc[-1]
-            frame = frame.assign(_pref=(frame["basis"] != latest_basis).astype(int))
-            frame = frame.sort_values(["year", "_pref"]).drop_duplicates("year").drop(columns="_pref")
-        return frame.reset_index(drop=True)
+        """One value per year up to `limit`: where two bases give the same year, the basis of
+        the latest year wins (then the first source). The frame may be the cached one: read it,
+        do not change it."""
+        frame = self._annual_series(indicator_id, region, measure)
+        years = frame["year"].to_numpy(dtype=float, na_value=np.nan)
+        keep = np.flatnonzero(years <= limit) if limit is not None else np.arange(len(frame))
+        if len(keep) == 0:
+            return frame.iloc[:0].reset_index(drop=True)
+        basis = frame["basis"].to_numpy(dtype=object)[keep]
+        latest = basis[-1]  # a missing basis matches none, as pandas' != has it
+        other_basis = np.array([not (isinstance(b, str) and b == latest) for b in basis])
+        order = keep[np.lexsort((other_basis, years[keep]))]  # stable: source order kept in ties
+        first = np.unique(years[order], return_index=True)[1]
+        chosen = order[first]
+        if len(chosen) == len(frame) and np.array_equal(chosen, np.arange(len(frame))):
+            return frame
+        return frame.iloc[chosen].reset_index(drop=True)
 
     def series_until(self, target_year) -> Callable[..., pd.DataFrame]:
         """The series one target sees. A target is judged at its target year: values after it

@@ -258,21 +258,24 @@ class DampedTrendETS:
 
 
 class Theta:
-    """The Theta method (statsmodels ThetaModel), intervals from its forecast standard errors."""
+    """The Theta method as statsmodels' ThetaModel fits it, in closed form (see closed_forms:
+    an OLS slope and a grid-searched smoothing constant; statsmodels is the tested reference),
+    intervals from its forecast standard errors."""
 
     name = "Theta"
     parameters = 4  # α, drift, initial level, σ
     min_points = 12
     max_horizon = 40
 
+    def point_forecasts(self, z: np.ndarray) -> tuple[np.ndarray, float]:
+        """Point forecasts 1…max_horizon ahead and the smoothing constant α."""
+        from dezhou_analysis.assess.closed_forms import theta_fit
+        fitted = theta_fit(z)
+        return fitted.forecast(self.max_horizon), fitted.alpha
+
     def fit(self, data: SeriesData) -> ForecastResults:
         tail = _contiguous_tail(data, self.min_points)
-        from statsmodels.tsa.forecasting.theta import ThetaModel
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = ThetaModel(tail.z, period=1, deseasonalize=False).fit()
-            mean_all = np.asarray(result.forecast(self.max_horizon))
-        alpha = float(np.asarray(result.params)[1])
+        mean_all, alpha = self.point_forecasts(tail.z)
         sigma2 = _ima_sigma2(tail.z, alpha)
         # statsmodels' variance of the h-step Theta forecast: σ²(1 + (h−1)(1 + (α−1)²))
         var = sigma2 * (1 + np.arange(self.max_horizon) * (1 + (alpha - 1) ** 2))
@@ -285,6 +288,17 @@ class Theta:
             return mean_all[:h] + np.cumsum(shocks, axis=1)
 
         return ForecastResults(self.name, tail, sampler, _centre=lambda steps: mean_all[steps - 1])
+
+
+class ThetaStatsmodels(Theta):
+    """The same Theta method fitted by statsmodels' ThetaModel: the reference the closed form
+    is compared with (tests, bench/bench_assess.py); not among the suite's models."""
+
+    name = "Theta (statsmodels)"
+
+    def point_forecasts(self, z: np.ndarray) -> tuple[np.ndarray, float]:
+        from dezhou_analysis.assess.closed_forms import theta_reference
+        return theta_reference(z, self.max_horizon)
 
 
 def _ima_sigma2(z: np.ndarray, alpha: float) -> float:
