@@ -103,17 +103,27 @@ class Assessor:
             return frame
         return frame.iloc[chosen].reset_index(drop=True)
 
-    def series_until(self, target_year) -> Callable[..., pd.DataFrame]:
-        """The series one target sees. A target is judged at its target year: values after it
-        are later context (shown in the trend charts), never evidence — they decide no verdict,
-        latest value, P(reached) or category."""
+    def all_bases(self, indicator_id: str, region: str, measure: str, limit: int | None) -> pd.DataFrame:
+        """Every annual row of one series up to `limit`, each basis of a year kept: the overlap
+        years a splice links bases by."""
+        frame = self._annual_series(indicator_id, region, measure)
+        if limit is None:
+            return frame
+        return frame[frame["year"].to_numpy(dtype=float, na_value=np.nan) <= limit]
+
+    def series_until(self, target_year, reader: Callable[..., pd.DataFrame] | None = None
+                     ) -> Callable[..., pd.DataFrame]:
+        """The series one target sees (through `reader`, default `series`). A target is judged
+        at its target year: values after it are later context (shown in the trend charts),
+        never evidence — they decide no verdict, latest value, P(reached) or category."""
+        reader = reader or self.series
         try:
             last = int(target_year)
         except (TypeError, ValueError):
-            return self.series
+            return reader
 
         def series(indicator_id: str, region: str, measure: str, limit: int | None) -> pd.DataFrame:
-            return self.series(indicator_id, region, measure, last if limit is None else min(limit, last))
+            return reader(indicator_id, region, measure, last if limit is None else min(limit, last))
         return series
 
     def fit(self) -> Assessment:
@@ -131,8 +141,9 @@ class Assessor:
         if spec.problem is not None:
             evaluation = Evaluation().cannot(spec.problem)
         else:
-            context = Context(self.series_until(target.get("target_year")), self.settings, rng,
-                              self.models)
+            year = target.get("target_year")
+            context = Context(self.series_until(year), self.settings, rng, self.models,
+                              self.series_until(year, self.all_bases))
             evaluation = EVALUATORS[evaluator_for(spec)](spec, context)
         decided = status_step.decide(evaluation, target["target_text"], self.as_of)
         row = evaluation.row(spec.identity, self.as_of, decided, ASSESSMENT_COLUMNS)
