@@ -73,15 +73,17 @@ class Assessor:
         into series once: filtering the whole panel per call cost most of an assessment."""
         if getattr(self, "_by_series", None) is None:
             obs = self.observations
-            annual = obs[obs["period_kind"] == "annual"]
-            self._annual = annual.sort_values(["year", "source"], kind="stable")
-            self._rows = self._annual.groupby(["indicator_id", "region", "measure"], sort=False).indices
+            keys = ["indicator_id", "region", "measure"]
+            # one sort puts each series' rows together, by year and source: a series is a slice
+            annual = obs[obs["period_kind"] == "annual"].sort_values(keys + ["year", "source"], kind="stable")
+            self._annual = annual.reset_index(drop=True)
+            self._rows = {key: (int(rows[0]), int(rows[-1]) + 1) for key, rows in
+                          self._annual.groupby(keys, sort=False).indices.items()}
             self._by_series = {}
         key = (indicator_id, region, measure)
         if key not in self._by_series:
-            rows = self._rows.get(key)
-            self._by_series[key] = (self._annual.iloc[rows] if rows is not None
-                                    else self._annual.iloc[:0]).reset_index(drop=True)
+            start, stop = self._rows.get(key, (0, 0))
+            self._by_series[key] = self._annual.iloc[start:stop].reset_index(drop=True)
         return self._by_series[key]
 
     def series(self, indicator_id: str, region: str, measure: str, limit: int | None) -> pd.DataFrame:
@@ -99,8 +101,8 @@ class Assessor:
         order = keep[np.lexsort((other_basis, years[keep]))]  # stable: source order kept in ties
         first = np.unique(years[order], return_index=True)[1]
         chosen = order[first]
-        if len(chosen) == len(frame) and np.array_equal(chosen, np.arange(len(frame))):
-            return frame
+        if np.array_equal(chosen, np.arange(len(chosen))):  # the usual case: a leading slice
+            return frame if len(chosen) == len(frame) else frame.iloc[:len(chosen)]
         return frame.iloc[chosen].reset_index(drop=True)
 
     def all_bases(self, indicator_id: str, region: str, measure: str, limit: int | None) -> pd.DataFrame:

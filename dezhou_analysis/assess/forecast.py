@@ -232,29 +232,55 @@ def _contiguous_tail(data: SeriesData, min_points: int) -> SeriesData:
 
 
 class DampedTrendETS:
-    """Additive-error, damped additive-trend exponential smoothing (statsmodels ETSModel)."""
+    """Additive-error, damped additive-trend exponential smoothing, ETS(A,Ad,N), fitted by
+    maximum likelihood in closed form over a grid (see closed_forms; statsmodels' ETSModel is
+    the tested reference, `DampedTrendETSStatsmodels`)."""
 
     name = "damped-trend ETS"
     parameters = 5  # α, β, φ, initial level and trend
     min_points = 15
 
+    def fitted(self, z: np.ndarray):
+        """The fit: an object with forecast(steps) and simulate(steps, n, rng, scale)."""
+        from dezhou_analysis.assess.closed_forms import damped_ets_fit
+        return damped_ets_fit(z)
+
     def fit(self, data: SeriesData) -> ForecastResults:
         tail = _contiguous_tail(data, self.min_points)
+        fitted = self.fitted(tail.z)
+        return ForecastResults(self.name, tail, lambda h, n, rng, k: fitted.simulate(h, n, rng, k),
+                               _centre=lambda steps: fitted.forecast(int(max(steps)))[steps - 1])
+
+
+class _StatsmodelsETS:
+    """statsmodels' ETSModel results behind the closed form's interface."""
+
+    def __init__(self, z: np.ndarray):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = ETSModel(tail.z, error="add", trend="add", damped_trend=True).fit(disp=False)
+            self.result = ETSModel(z, error="add", trend="add", damped_trend=True).fit(disp=False)
 
-        def sampler(h, n, rng, k):
-            if k == 1.0:
-                sims = result.simulate(h, anchor="end", repetitions=n, rng=rng)
-            else:
-                errors = rng.normal(0.0, math.sqrt(result.mse) * k, size=(h, n))
-                sims = result.simulate(h, anchor="end", repetitions=n, random_errors=errors)
-            return np.asarray(sims).reshape(h, n).T
+    def forecast(self, steps: int) -> np.ndarray:
+        return np.asarray(self.result.forecast(steps))
 
-        return ForecastResults(self.name, tail, sampler,
-                               _centre=lambda steps: np.asarray(result.forecast(int(max(steps))))[steps - 1])
+    def simulate(self, steps: int, n: int, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
+        if scale == 1.0:
+            sims = self.result.simulate(steps, anchor="end", repetitions=n, rng=rng)
+        else:
+            errors = rng.normal(0.0, math.sqrt(self.result.mse) * scale, size=(steps, n))
+            sims = self.result.simulate(steps, anchor="end", repetitions=n, random_errors=errors)
+        return np.asarray(sims).reshape(steps, n).T
+
+
+class DampedTrendETSStatsmodels(DampedTrendETS):
+    """The same model fitted by statsmodels' ETSModel: the reference the closed form is
+    compared with (tests, bench/bench_assess.py); not among the suite's models."""
+
+    name = "damped-trend ETS (statsmodels)"
+
+    def fitted(self, z: np.ndarray):
+        return _StatsmodelsETS(z)
 
 
 class Theta:
