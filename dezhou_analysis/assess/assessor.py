@@ -68,38 +68,64 @@ class Assessor:
     def _home(self) -> str:
         return home_region(self.targets)
 
-    def _observations_of(self, indicator_id: str) -> pd.DataFrame:
-        """The panel's rows for one indicator (grouped once: the panel is filtered per call)."""
-        if getattr(self, "_by_indicator", None) is None:
-            self._by_indicator = dict(iter(self.observations.groupby("indicator_id", sort=False)))
-        return self._by_indicator.get(indicator_id, self.observations.iloc[:0])
+    def _annual_series(self, indicator_id: str, region: str, measure: str) -> pd.DataFrame:
+        """The panel's annual rows of one series, sorted by year and source. The panel is split
+        into series once: filtering the whole panel per call cost most of an assessment."""
+        if getattr(self, "_by_series", None) is None:
+            obs = self.observations
+            keys = ["indicator_id", "region", "measure"]
+            # one sort puts each series' rows together, by year and source: a series is a slice
+            annual = obs[obs["period_kind"] == "annual"].sort_values(keys + ["year", "source"], kind="stable")
+            self._annual = annual.reset_index(drop=True)
+            self._rows = {key: (int(rows[0]), int(rows[-1]) + 1) for key, rows in
+                          self._annual.groupby(keys, sort=False).indices.items()}
+            self._by_series = {}
+        key = (indicator_id, region, measure)
+        if key not in self._by_series:
+            start, stop = self._rows.get(key, (0, 0))
+            self._by_series[key] = self._annual.iloc[start:stop].reset_index(drop=True)
+        return self._by_series[key]
 
     def series(self, indicator_id: str, region: str, measure: str, limit: int | None) -> pd.DataFrame:
-        obs = self._observations_of(indicator_id)
-        mask = (obs["indicator_id"] == indicator_id) & (obs["region"] == region) & \
-            (obs["measure"] == measure) & (obs["period_kind"] == "annual")
-        frame = obs[mask]
-        if limit is not None:
-            frame = frame[frame["year"] <= limit]
-        frame = frame.sort_values(["year", "source"])
-        # one value per year: the basis of the latest year wins where two bases overlap
-        if len(frame):
-            latest_basis = frame["basis"].iloc[-1]
-            frame = frame.assign(_pref=(frame["basis"] != latest_basis).astype(int))
-            frame = frame.sort_values(["year", "_pref"]).drop_duplicates("year").drop(columns="_pref")
-        return frame.reset_index(drop=True)
+        """One value per year up to `limit`: where two bases give the same year, the basis of
+        the latest year wins (then the first source). The frame may be the cached one: read it,
+        do not change it."""
+        frame = self._annual_series(indicator_id, region, measure)
+        years = frame["year"].to_numpy(dtype=float, na_value=np.nan)
+        keep = np.flatnonzero(years <= limit) if limit is not None else np.arange(len(frame))
+        if len(keep) == 0:
+            return frame.iloc[:0].reset_index(drop=True)
+        basis = frame["basis"].to_numpy(dtype=object)[keep]
+        latest = basis[-1]  # a missing basis matches none, as pandas' != has it
+        other_basis = np.array([not (isinstance(b, str) and b == latest) for b in basis])
+        order = keep[np.lexsort((other_basis, years[keep]))]  # stable: source order kept in ties
+        first = np.unique(years[order], return_index=True)[1]
+        chosen = order[first]
+        if np.array_equal(chosen, np.arange(len(chosen))):  # the usual case: a leading slice
+            return frame if len(chosen) == len(frame) else frame.iloc[:len(chosen)]
+        return frame.iloc[chosen].reset_index(drop=True)
 
-    def series_until(self, target_year) -> Callable[..., pd.DataFrame]:
-        """The series one target sees. A target is judged at its target year: values after it
-        are later context (shown in the trend charts), never evidence — they decide no verdict,
-        latest value, P(reached) or category."""
+    def all_bases(self, indicator_id: str, region: str, measure: str, limit: int | None) -> pd.DataFrame:
+        """Every annual row of one series up to `limit`, each basis of a year kept: the overlap
+        years a splice links bases by."""
+        frame = self._annual_series(indicator_id, region, measure)
+        if limit is None:
+            return frame
+        return frame[frame["year"].to_numpy(dtype=float, na_value=np.nan) <= limit]
+
+    def series_until(self, target_year, reader: Callable[..., pd.DataFrame] | None = None
+                     ) -> Callable[..., pd.DataFrame]:
+        """The series one target sees (through `reader`, default `series`). A target is judged
+        at its target year: values after it are later context (shown in the trend charts),
+        never evidence — they decide no verdict, latest value, P(reached) or category."""
+        reader = reader or self.series
         try:
             last = int(target_year)
         except (TypeError, ValueError):
-            return self.series
+            return reader
 
         def series(indicator_id: str, region: str, measure: str, limit: int | None) -> pd.DataFrame:
-            return self.series(indicator_id, region, measure, last if limit is None else min(limit, last))
+            return reader(indicator_id, region, measure, last if limit is None else min(limit, last))
         return series
 
     def fit(self) -> Assessment:
@@ -117,8 +143,9 @@ class Assessor:
         if spec.problem is not None:
             evaluation = Evaluation().cannot(spec.problem)
         else:
-            context = Context(self.series_until(target.get("target_year")), self.settings, rng,
-                              self.models)
+            year = target.get("target_year")
+            context = Context(self.series_until(year), self.settings, rng, self.models,
+                              self.series_until(year, self.all_bases))
             evaluation = EVALUATORS[evaluator_for(spec)](spec, context)
         decided = status_step.decide(evaluation, target["target_text"], self.as_of)
         row = evaluation.row(spec.identity, self.as_of, decided, ASSESSMENT_COLUMNS)

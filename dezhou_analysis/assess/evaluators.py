@@ -25,6 +25,7 @@ from dezhou_analysis.assess.parts import Evaluation, ForecastSummary, Rates, Rea
 from dezhou_analysis.assess.results import QUANTILES
 from dezhou_analysis.assess.settings import AssessmentSettings
 from dezhou_analysis.assess.spec import TargetSpec, number
+from dezhou_analysis.assess.splice import Spliced, splice
 
 HISTORY_COLUMNS = ["year", "value", "basis", "source", "source_detail"]
 
@@ -37,12 +38,15 @@ class Context:
     settings: the assessment's settings
     rng:      this target's random generator
     models:   the forecasting models that may join the combination
+    bases:    like `series`, but every basis of a year (the overlap years a splice needs);
+              None: no splicing, the latest basis alone is used
     """
 
     series: Callable[[str, str, str, int | None], pd.DataFrame]
     settings: AssessmentSettings
     rng: np.random.Generator
     models: tuple | None = None
+    bases: Callable[[str, str, str, int | None], pd.DataFrame] | None = None
 
 
 def evaluator_for(spec: TargetSpec) -> str:
@@ -58,11 +62,18 @@ def evaluator_for(spec: TargetSpec) -> str:
 
 @dataclass
 class LevelSeries:
-    """The level series up to as_of, as arrays; `segments` numbers the statistical bases."""
+    """The level series up to as_of, as arrays; `segments` numbers the statistical bases.
+    Where overlap years linked bases (`spliced`), the linked values are one segment on the
+    latest basis and `spliced` says how."""
 
     years: np.ndarray
     values: np.ndarray
     segments: np.ndarray
+    spliced: Spliced | None = None
+
+    @property
+    def splice_notes(self) -> list[str]:
+        return self.spliced.notes if self.spliced is not None and self.spliced.links else []
 
     @property
     def broken(self) -> bool:
@@ -90,9 +101,26 @@ def _level_history(spec: TargetSpec, ctx: Context, ev: Evaluation) -> LevelSerie
         return None
     series = LevelSeries(history["year"].to_numpy(dtype=int), history["value"].to_numpy(dtype=float),
                          pd.factorize(history["basis"].fillna(""))[0])  # in time order: sorted
+    if series.broken and ctx.bases is not None:
+        series = spliced_series(series, list(history["basis"].fillna("").astype(str)),
+                                ctx.bases(spec.indicator.id, spec.region, "level", limit))
     ev.facts = SeriesFacts(len(series.values), int(series.years[0]), int(series.years[-1]),
                            float(series.values[-1]), spec.target_year - int(series.years[-1]))
     return series
+
+
+def spliced_series(s: LevelSeries, bases: list[str], rows: pd.DataFrame) -> LevelSeries:
+    """The series with every break an overlap year links spliced onto the latest basis (one
+    segment); values before an unlinked break stay a segment of their own, as before."""
+    linked = splice(s.years, s.values, bases, rows)
+    if not linked.links:
+        return s
+    earlier = s.years < int(linked.years[0])
+    years = np.concatenate([s.years[earlier], linked.years])
+    values = np.concatenate([s.values[earlier], linked.values])
+    segments = np.concatenate([np.zeros(int(earlier.sum()), dtype=int),
+                               np.full(len(linked.years), int(earlier.any()), dtype=int)])
+    return LevelSeries(years, values, segments, linked)
 
 
 def realised_level(full: pd.DataFrame, spec: TargetSpec, tolerance: float) -> Realised:
@@ -147,11 +175,13 @@ def level_rates(spec: TargetSpec, s: LevelSeries, compound: bool, ctx: Context) 
     rates = Rates(rate_unit="%/yr" if compound else f"{unit}/yr" if unit != "%" else "pp/yr")
     years, values = s.years, s.values
     ys, vs = s.latest_basis()
+    notes = list(s.splice_notes)
     if s.broken and len(ys) < 2:
-        rates.break_note = f"only {len(ys)} value since the statistical break in {s.break_year()}: " \
-                           "no rate across it"
-    elif s.broken:
-        rates.break_note = f"rates use the {int(ys[0])}–{int(ys[-1])} values on the latest basis"
+        notes.append(f"only {len(ys)} value since the statistical break in {s.break_year()}: "
+                     "no rate across it")
+    elif s.broken or notes:
+        notes.append(f"rates use the {int(ys[0])}–{int(ys[-1])} values on the latest basis")
+    rates.break_note = "; ".join(notes) or None
     latest_year, latest = int(years[-1]), float(values[-1])
     if spec.target_year > latest_year:
         rates.required_rate = progress.annual_change(latest, spec.target_value,
@@ -173,7 +203,7 @@ def level_categories(spec: TargetSpec, s: LevelSeries, compound: bool, met_now: 
     statistical basis: with fewer than three values since a break (or a base year before it)
     a method that would compare across the break says so instead; a target the latest value
     already meets needs no comparison."""
-    years, values = s.years, s.values
+    years = s.years
     target_value, target_year, base_year = spec.target_value, spec.target_year, spec.base_year
     ys, vs = s.latest_basis()
     elapsed = (int(years[-1]) - base_year) / (target_year - base_year) if base_year is not None else None
@@ -188,9 +218,22 @@ def level_categories(spec: TargetSpec, s: LevelSeries, compound: bool, met_now: 
         cats.append(Category("midterm", progress.UNABLE, None, f"the base year {base_year} lies before "
                              f"the statistical break in {s.break_year()}: not compared across it"))
     else:
-        cats.append(progress.midterm(base_year, spec.base_value, int(years[-1]), float(values[-1]),
-                                     target_value, target_year, met_now))
+        cats.append(_midterm_on_latest_basis(spec, s, met_now))
     return {cat.method: cat for cat in cats}, elapsed
+
+
+def _midterm_on_latest_basis(spec: TargetSpec, s: LevelSeries, met_now: bool) -> Category:
+    """The mid-term rule; a base year on a basis a splice linked has its base value put on the
+    latest basis by the same overlap ratio, so the way done is not read across the break."""
+    base_value, factor = spec.base_value, None
+    if s.splice_notes and spec.base_year is not None and base_value is not None:
+        factor = s.spliced.factor_for(int(spec.base_year))
+        base_value = base_value * factor if factor is not None else base_value
+    cat = progress.midterm(spec.base_year, base_value, int(s.years[-1]), float(s.values[-1]),
+                           spec.target_value, spec.target_year, met_now)
+    if factor is not None and factor != 1.0:
+        cat.note = f"{cat.note}; base value × {factor:.3g} (spliced onto the latest basis)"
+    return cat
 
 
 def level_forecast(spec: TargetSpec, s: LevelSeries, met_now: bool, ctx: Context,
@@ -223,6 +266,9 @@ def simulate(spec: TargetSpec, s: LevelSeries, ctx: Context, ev: Evaluation) -> 
     kwargs = {"models": ctx.models} if ctx.models is not None else {}
     combination = fit_all(data, calibrate=True, seed=ctx.settings.seed, **kwargs)
     skipped = [f"{k}: {v}" for k, v in combination.skipped.items()]
+    if s.splice_notes:
+        skipped.append(f"fitted to the spliced {int(ys[0])}–{int(ys[-1])} series ("
+                       + "; ".join(s.splice_notes) + ")")
     if s.broken:
         skipped.append(f"fitted to the {len(ys)} value(s) since the statistical break in {s.break_year()}")
     summary = ForecastSummary(models=", ".join(combination.models), models_skipped="; ".join(skipped))

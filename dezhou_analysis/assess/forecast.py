@@ -232,47 +232,76 @@ def _contiguous_tail(data: SeriesData, min_points: int) -> SeriesData:
 
 
 class DampedTrendETS:
-    """Additive-error, damped additive-trend exponential smoothing (statsmodels ETSModel)."""
+    """Additive-error, damped additive-trend exponential smoothing, ETS(A,Ad,N), fitted by
+    maximum likelihood in closed form over a grid (see closed_forms; statsmodels' ETSModel is
+    the tested reference, `DampedTrendETSStatsmodels`)."""
 
     name = "damped-trend ETS"
     parameters = 5  # α, β, φ, initial level and trend
     min_points = 15
 
+    def fitted(self, z: np.ndarray):
+        """The fit: an object with forecast(steps) and simulate(steps, n, rng, scale)."""
+        from dezhou_analysis.assess.closed_forms import damped_ets_fit
+        return damped_ets_fit(z)
+
     def fit(self, data: SeriesData) -> ForecastResults:
         tail = _contiguous_tail(data, self.min_points)
+        fitted = self.fitted(tail.z)
+        return ForecastResults(self.name, tail, lambda h, n, rng, k: fitted.simulate(h, n, rng, k),
+                               _centre=lambda steps: fitted.forecast(int(max(steps)))[steps - 1])
+
+
+class _StatsmodelsETS:
+    """statsmodels' ETSModel results behind the closed form's interface."""
+
+    def __init__(self, z: np.ndarray):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = ETSModel(tail.z, error="add", trend="add", damped_trend=True).fit(disp=False)
+            self.result = ETSModel(z, error="add", trend="add", damped_trend=True).fit(disp=False)
 
-        def sampler(h, n, rng, k):
-            if k == 1.0:
-                sims = result.simulate(h, anchor="end", repetitions=n, rng=rng)
-            else:
-                errors = rng.normal(0.0, math.sqrt(result.mse) * k, size=(h, n))
-                sims = result.simulate(h, anchor="end", repetitions=n, random_errors=errors)
-            return np.asarray(sims).reshape(h, n).T
+    def forecast(self, steps: int) -> np.ndarray:
+        return np.asarray(self.result.forecast(steps))
 
-        return ForecastResults(self.name, tail, sampler,
-                               _centre=lambda steps: np.asarray(result.forecast(int(max(steps))))[steps - 1])
+    def simulate(self, steps: int, n: int, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
+        if scale == 1.0:
+            sims = self.result.simulate(steps, anchor="end", repetitions=n, rng=rng)
+        else:
+            errors = rng.normal(0.0, math.sqrt(self.result.mse) * scale, size=(steps, n))
+            sims = self.result.simulate(steps, anchor="end", repetitions=n, random_errors=errors)
+        return np.asarray(sims).reshape(steps, n).T
+
+
+class DampedTrendETSStatsmodels(DampedTrendETS):
+    """The same model fitted by statsmodels' ETSModel: the reference the closed form is
+    compared with (tests, bench/bench_assess.py); not among the suite's models."""
+
+    name = "damped-trend ETS (statsmodels)"
+
+    def fitted(self, z: np.ndarray):
+        return _StatsmodelsETS(z)
 
 
 class Theta:
-    """The Theta method (statsmodels ThetaModel), intervals from its forecast standard errors."""
+    """The Theta method as statsmodels' ThetaModel fits it, in closed form (see closed_forms:
+    an OLS slope and a grid-searched smoothing constant; statsmodels is the tested reference),
+    intervals from its forecast standard errors."""
 
     name = "Theta"
     parameters = 4  # α, drift, initial level, σ
     min_points = 12
     max_horizon = 40
 
+    def point_forecasts(self, z: np.ndarray) -> tuple[np.ndarray, float]:
+        """Point forecasts 1…max_horizon ahead and the smoothing constant α."""
+        from dezhou_analysis.assess.closed_forms import theta_fit
+        fitted = theta_fit(z)
+        return fitted.forecast(self.max_horizon), fitted.alpha
+
     def fit(self, data: SeriesData) -> ForecastResults:
         tail = _contiguous_tail(data, self.min_points)
-        from statsmodels.tsa.forecasting.theta import ThetaModel
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = ThetaModel(tail.z, period=1, deseasonalize=False).fit()
-            mean_all = np.asarray(result.forecast(self.max_horizon))
-        alpha = float(np.asarray(result.params)[1])
+        mean_all, alpha = self.point_forecasts(tail.z)
         sigma2 = _ima_sigma2(tail.z, alpha)
         # statsmodels' variance of the h-step Theta forecast: σ²(1 + (h−1)(1 + (α−1)²))
         var = sigma2 * (1 + np.arange(self.max_horizon) * (1 + (alpha - 1) ** 2))
@@ -285,6 +314,17 @@ class Theta:
             return mean_all[:h] + np.cumsum(shocks, axis=1)
 
         return ForecastResults(self.name, tail, sampler, _centre=lambda steps: mean_all[steps - 1])
+
+
+class ThetaStatsmodels(Theta):
+    """The same Theta method fitted by statsmodels' ThetaModel: the reference the closed form
+    is compared with (tests, bench/bench_assess.py); not among the suite's models."""
+
+    name = "Theta (statsmodels)"
+
+    def point_forecasts(self, z: np.ndarray) -> tuple[np.ndarray, float]:
+        from dezhou_analysis.assess.closed_forms import theta_reference
+        return theta_reference(z, self.max_horizon)
 
 
 def _ima_sigma2(z: np.ndarray, alpha: float) -> float:
