@@ -71,6 +71,22 @@ def test_deterministic_for_a_seed(parsed):
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_assessing_some_targets_gives_their_rows_of_the_full_assessment(parsed, assessment):
+    """The "when did it become clear" strip refits only the forecast targets, once per year:
+    each keeps its id and its random stream, so its row is the full assessment's."""
+    yearbook = read_yearbooks(sorted(YEARBOOK.glob("*.csv")), default_region="德州市")
+    panel = build_panel(parsed.observations, yearbook)
+    full = assessment.frame
+    chosen = set(full.loc[full["p_reached"].notna(), "target_id"])
+    assert len(chosen) >= 2
+    part = Assessor(parsed.targets, panel.observations, n_paths=1000).fit(only=chosen).frame
+
+    def rows(frame):  # the values, whatever dtype the other rows gave a column
+        return [{k: (None if not isinstance(v, (list, dict)) and pd.isna(v) else v) for k, v in r.items()}
+                for r in frame.to_dict("records")]
+    assert rows(part) == rows(full[full["target_id"].isin(chosen)])
+
+
 @pytest.fixture(scope="module")
 def with_2022(parsed, tmp_path_factory):
     folder = tmp_path_factory.mktemp("later")

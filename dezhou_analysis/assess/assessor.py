@@ -128,12 +128,15 @@ class Assessor:
             return reader(indicator_id, region, measure, last if limit is None else min(limit, last))
         return series
 
-    def fit(self) -> Assessment:
+    def fit(self, only: set[str] | None = None) -> Assessment:
+        """Assess every target, or only the target ids in `only`: each target keeps its id and
+        its own random stream either way, so its row is the same as in the full assessment."""
         results: dict[str, TargetResult] = {}
         rng = np.random.default_rng(self.seed)
         for target in self.unique_targets():
             sub_rng = np.random.default_rng(rng.integers(0, 2**63 - 1))
-            results[target["target_id"]] = self.assess_one(target, sub_rng)
+            if only is None or target["target_id"] in only:
+                results[target["target_id"]] = self.assess_one(target, sub_rng)
         frame = pd.DataFrame([r.row for r in results.values()], columns=ASSESSMENT_COLUMNS)
         return Assessment(frame, results, self.as_of, self.seed, self.n_paths, self.tolerance)
 

@@ -257,15 +257,16 @@ def review_table(assessment: Assessment) -> pd.DataFrame:
 
 
 def p_reached_by_year(targets: pd.DataFrame, observations: pd.DataFrame, first_year: int,
-                      last_year: int, registry=None, settings: AssessmentSettings | None = None
-                      ) -> pd.DataFrame:
+                      last_year: int, registry=None, settings: AssessmentSettings | None = None,
+                      only: set[str] | None = None) -> pd.DataFrame:
     """When did it become clear? Each target's P(reached) as assessed with the data of every
-    year from `first_year` (the plan's start) to `last_year`: one row per target, one column per
-    as-of year; the other settings are the report's."""
+    year from `first_year` (the plan's start) to `last_year`: one row per target (or per target
+    id in `only`), one column per as-of year; the other settings are the report's."""
     base = settings or AssessmentSettings()
     columns = {}
     for year in range(first_year, last_year + 1):
-        frame = Assessor(targets, observations, registry, base.replace(as_of=year)).fit().frame
+        assessor = Assessor(targets, observations, registry, base.replace(as_of=year))
+        frame = assessor.fit(only).frame
         columns[year] = frame.set_index("target_id")["p_reached"]
     return pd.DataFrame(columns)
 
@@ -299,7 +300,7 @@ def when_clear(ctx: ReportContext) -> pd.DataFrame:
     first = int(forecast["base_year"].min()) + 1
     last = min(int(forecast["target_year"].max()), int(years.max()))
     strip = p_reached_by_year(ctx.parse.targets, ctx.panel.observations, first, last,
-                              ctx.registry, ctx.settings)
+                              ctx.registry, ctx.settings, only=set(forecast["target_id"]))
     strip = strip.loc[strip.index.intersection(forecast["target_id"])].dropna(how="all")
     table = forecast.set_index("target_id")[["name_zh", "target_text"]].join(strip, how="inner")
     paragraph(ctx, f"每一列是假如在该年用当时已有的数据评估时得到的实现概率（{first}—{last} 年）。",
