@@ -7,6 +7,7 @@ something from another host.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -119,6 +120,62 @@ def export_pages(notebook: str | Path, targets: dict[str | Path, bool]) -> list[
             raise RuntimeError(f"{target}: the page would fetch from other hosts: {remote[:3]}")
         written.append(write_text_atomic(target, body))
     return written
+
+
+class ExportProcess:
+    """The exports of a run, in a process of their own.
+
+    The runner's process drives the kernels: each cell's reply and outputs go through it. An
+    export is pure Python (templates, regular expressions, font subsetting); run in a thread
+    of that process it holds the interpreter lock the kernels' drivers wait for, and the
+    kernels idle between cells. In its own process it only shares the CPUs. The process
+    starts (and imports nbconvert and fontTools) when the run starts, while the data phase
+    works; `pages` waits for one notebook's pages and returns the CPU seconds they took."""
+
+    def __init__(self, fonts_folder: Path | None):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_start_worker, initargs=(fonts_folder, os.getpid()))
+        self._pool.submit(int)  # start it now
+
+    def pages(self, notebook: str | Path, targets: dict[str | Path, bool]) -> float:
+        return self._pool.submit(_pages_in_worker, str(notebook), {str(t): c for t, c in targets.items()}).result()
+
+    def font(self, characters: str) -> None:
+        """Make (and store in the run's font folder) the subset holding `characters`."""
+        from dezhou_analysis.reports.webfont import subset_woff
+        self._pool.submit(subset_woff, characters).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ExportProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _start_worker(fonts_folder: Path | None, runner: int) -> None:
+    import sys
+    if sys.platform.startswith("linux"):  # die with the runner, even one killed by SIGKILL
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+        if os.getppid() != runner:  # it died before the line above
+            os._exit(1)
+    sys.modules.setdefault("rfc3987_syntax", None)  # as in the runner: validation never needs it
+    from dezhou_analysis.reports.webfont import keep_subsets_in
+    keep_subsets_in(fonts_folder)
+    exporter(False), exporter(True)  # noqa: B018 (builds both exporters: templates, filters)
+    from fontTools import subset  # noqa: F401
+
+
+def _pages_in_worker(notebook: str, targets: dict[str, bool]) -> float:
+    import time
+    started = time.process_time()
+    export_pages(notebook, targets)
+    return time.process_time() - started
 
 
 # ---- PDF through headless Chromium -----------------------------------------------------------

@@ -31,6 +31,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dezhou_analysis import __version__
 from dezhou_analysis.assess.settings import AssessmentSettings
@@ -62,6 +63,9 @@ from dezhou_analysis.run.params import (
     read_params_file,
     resolve,
 )
+
+if TYPE_CHECKING:
+    from dezhou_analysis.run.export import ExportProcess
 
 NOTEBOOK_ORDER = ("plan_extraction", "baseline", "indicator_trends", "target_reachability",
                   "scenarios", "industries")
@@ -121,19 +125,18 @@ class Task:
         return files
 
 
-def export_reports(task: Task, record: dict) -> dict:
+def export_reports(task: Task, record: dict, exports: ExportProcess) -> dict:
     """Both HTML flavours of an executed notebook (also of a failed one: its partial output)."""
-    from dezhou_analysis.run.export import export_pages
-    exported, cpu = time.perf_counter(), time.thread_time()
+    exported, cpu = time.perf_counter(), 0.0
     if Path(task.output_notebook).exists():
         try:
-            export_pages(task.output_notebook, {task.report_html: False, task.full_html: True})
+            cpu = exports.pages(task.output_notebook, {task.report_html: False, task.full_html: True})
         except Exception as exc:  # keep the executed notebook even if export fails
             record["status"] = "failed"
             record["error"] = record["error"] or {"cell": None, "execution_count": None,
                                                   "ename": type(exc).__name__, "evalue": str(exc)[:500]}
     record["export_seconds"] = round(time.perf_counter() - exported, 2)
-    record["export_cpu_seconds"] = round(time.thread_time() - cpu, 2)
+    record["export_cpu_seconds"] = round(cpu, 2)
     record["seconds"] = round(record.get("execute_seconds", 0.0) + record["export_seconds"], 2)
     return record
 
@@ -400,8 +403,8 @@ def start_kernels(size: int, paths: ProjectPaths, staging: Path, stack: ExitStac
                                           staging / "logs" / "kernels.log"))
 
 
-def execute_changed(tasks: list[Task], pool: KernelPool, cache: RunCache, staging: Path,
-                    outputs: Path) -> dict[str, dict]:
+def execute_changed(tasks: list[Task], pool: KernelPool, exports: ExportProcess, cache: RunCache,
+                    staging: Path, outputs: Path) -> dict[str, dict]:
     """Run the notebooks in the pool, longest first; each one's HTML export and cache entry
     are made as it finishes while the kernels go on; one failure stops nothing."""
     if not tasks:
@@ -412,7 +415,7 @@ def execute_changed(tasks: list[Task], pool: KernelPool, cache: RunCache, stagin
 
     def finish(task: Task, record: dict) -> None:
         try:
-            record = export_reports(task, record)
+            record = export_reports(task, record, exports)
             record["cache"] = {"state": "ran", "key": task.key, "reason": task.reason}
             if record["status"] == "ok":
                 cache.store("notebooks", task.key, task.outputs(staging),
@@ -424,9 +427,9 @@ def execute_changed(tasks: list[Task], pool: KernelPool, cache: RunCache, stagin
         finished.put(record)
 
     records: dict[str, dict] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dezhou-export") as exports:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dezhou-export") as finishing:
         for task in longest_first(tasks, outputs):
-            pool.submit(task.job(), lambda job, record: exports.submit(finish, by_name[job.name], record))
+            pool.submit(task.job(), lambda job, record: finishing.submit(finish, by_name[job.name], record))
         pool.no_more_jobs()  # each kernel shuts down as soon as the queue is empty
         while len(records) < len(tasks):
             try:
@@ -478,20 +481,21 @@ def render_index_page(data_phase: DataPhase, records: list[dict], manifest: dict
     return page.replace(RUN_NAME, html.escape(manifest["run"], quote=True))
 
 
-def index_font(data_phase: DataPhase, plan: RunPlan, names: list[str]) -> str:
+def index_font(data_phase: DataPhase, plan: RunPlan, names: list[str], exports: ExportProcess) -> str:
     """The Chinese characters of the index page as it will be if every notebook succeeds, with
-    their font subset made now, while the notebooks run, instead of at the run's end (the page
-    uses it when its characters are among them)."""
+    their font subset made now by the export process (into the run's font folder), while the
+    notebooks run, instead of at the run's end (the page uses it when its characters are among
+    them)."""
     from dezhou_analysis.reports.data_needed import TEMPLATE_NAME
     from dezhou_analysis.reports.index_page import render_index
-    from dezhou_analysis.reports.webfont import cjk_characters, subset_woff
+    from dezhou_analysis.reports.webfont import cjk_characters
     from dezhou_analysis.stages import data_quality_counts
     records = [{"notebook": name, "status": "ok", "error": None, "seconds": 0.0} for name in names]
     manifest = {"parameters": {"notebooks": plan.per_notebook, "runner": plan.runner}, "run": RUN_NAME,
                 "data_quality": data_quality_counts(data_phase.data)}
     characters = cjk_characters(render_index(data_phase.assessment, records, manifest,
                                              data_phase.data.parse.documents, TEMPLATE_NAME))
-    subset_woff(characters)
+    exports.font(characters)
     return characters
 
 
@@ -596,6 +600,7 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             # something changed in the data: the notebooks will most likely run, so the kernels
             # import the stack while the data phase works
             pool = None if current else start_kernels(size, paths, staging, stack)
+            exports = None if current else start_exports(cache, plan, stack)
             data_phase = prepare_data(paths, plan, cache, current)
             phases = {"data": round(time.perf_counter() - clock, 2)}
             tables = in_background(write_data_tables, paths.processed, staging / "tables" / "data",
@@ -603,11 +608,14 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             tasks = make_tasks(plan, paths, staging)
             records = reuse_unchanged(tasks, cache, staging)
             changed = [t for t in tasks if t.name not in records]
-            font = in_background(index_font, data_phase, plan, [t.name for t in tasks]) if changed else None
+            if changed and exports is None:
+                exports = start_exports(cache, plan, stack)
+            font = in_background(index_font, data_phase, plan, [t.name for t in tasks],
+                                 exports) if changed else None
             notebooks_started = time.perf_counter()
             if changed and pool is None:
                 pool = start_kernels(min(size, len(changed)), paths, staging, stack)
-            records.update(execute_changed(changed, pool, cache, staging, paths.outputs))
+            records.update(execute_changed(changed, pool, exports, cache, staging, paths.outputs))
             phases["notebooks"] = round(time.perf_counter() - notebooks_started, 2)
         records = {t.name: records[t.name] for t in sorted(tasks, key=lambda t: _order(t.name))}
         tables.result()  # the run's copy of the processed tables, written while notebooks ran
@@ -635,12 +643,24 @@ def in_background(function, *args) -> Future:
 def _use_font_cache(cache: RunCache, plan: RunPlan) -> None:
     """Font subsets on disk, in a folder named after the package and environment they came from."""
     from dezhou_analysis.reports.webfont import keep_subsets_in
-    keep_subsets_in(cache.root / "fonts" / digest(plan.code)[:24])
+    keep_subsets_in(_fonts_folder(cache, plan))
 
 
-#: seconds a notebook took when no earlier run says otherwise (measured on 2 cores)
-TYPICAL_SECONDS = {"target_reachability": 8.0, "indicator_trends": 7.5, "baseline": 5.5,
-                   "plan_extraction": 5.0, "scenarios": 4.5, "industries": 4.0}
+def _fonts_folder(cache: RunCache, plan: RunPlan) -> Path:
+    return cache.root / "fonts" / digest(plan.code)[:24]
+
+
+def start_exports(cache: RunCache, plan: RunPlan, stack: ExitStack) -> ExportProcess:
+    """The process that makes the HTML pages (and font subsets), started now so it imports
+    nbconvert and fontTools while the caller goes on."""
+    from dezhou_analysis.run.export import ExportProcess
+    return stack.enter_context(ExportProcess(_fonts_folder(cache, plan)))
+
+
+#: seconds a notebook keeps its kernel busy when no earlier run says otherwise (CPU seconds of
+#: each on the shipped data, measured on 2 cores; only their order matters)
+TYPICAL_SECONDS = {"target_reachability": 6.6, "indicator_trends": 5.5, "scenarios": 5.5,
+                   "baseline": 3.1, "industries": 2.0, "plan_extraction": 1.4}
 
 
 def _order(name: str) -> int:
@@ -650,12 +670,14 @@ def _order(name: str) -> int:
 def longest_first(tasks: list[Task], outputs: Path) -> list[Task]:
     """Start the longest notebooks first so the last one does not run alone on an idle machine.
 
-    Durations come from the latest run's manifest, else from typical timings.
+    Durations (the time a notebook holds its kernel, export not included) come from the latest
+    run's manifest, else from typical timings.
     """
     seconds = dict(TYPICAL_SECONDS)
     try:
         latest = json.loads((outputs / "latest" / "manifest.json").read_text(encoding="utf-8"))
-        seconds.update({r["notebook"]: r["seconds"] for r in latest["notebooks"] if r.get("seconds")})
+        seconds.update({r["notebook"]: r["execute_seconds"] for r in latest["notebooks"]
+                        if r.get("execute_seconds")})
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return sorted(tasks, key=lambda t: -seconds.get(t.name, 5.0))
