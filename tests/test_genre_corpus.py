@@ -88,8 +88,9 @@ STEMS = [stem for stems in MANIFEST.values() for stem in stems]
 
 
 def test_the_manifest_splits_the_texts_by_place():
-    assert set(MANIFEST) == {"dev", "heldout"}
-    dev, heldout = MANIFEST["dev"], MANIFEST["heldout"]
+    # a third set, blind, holds new texts measured once before the parser is changed for them
+    assert {"dev", "heldout"} <= set(MANIFEST) <= {"dev", "heldout", "blind"}
+    dev, heldout, blind = MANIFEST["dev"], MANIFEST["heldout"], MANIFEST.get("blind", [])
     assert len(STEMS) == len(set(STEMS)) >= 45 and not set(dev) & set(heldout)
     # the dev set grows as more of the genre is labelled; the held-out set stays as it was, unread,
     # so its share of the corpus falls: it keeps at least ten texts and a tenth of the corpus
@@ -99,6 +100,7 @@ def test_the_manifest_splits_the_texts_by_place():
     places = {stem: _meta(stem)["region"] for stem in STEMS}
     assert len(set(places.values()) - {"德州市"}) >= 14
     assert not {places[s] for s in dev} & {places[s] for s in heldout}, "held-out places are new"
+    assert not {places[s] for s in blind} & {places[s] for s in dev + heldout}, "blind places are new"
 
 
 def _meta(stem: str) -> dict:
@@ -115,7 +117,8 @@ def test_every_text_has_a_sidecar_and_labels(stem):
     labels = CORPUS / "labels" / f"{stem}.csv"
     with labels.open(encoding="utf-8") as fh:
         assert next(csv.reader(fh)) == bench.LABEL_COLUMNS
-    assert len(bench.read_labels(labels)) > 0
+    # a text may hold no statistic at all (a notice's opening); its sidecar says so
+    assert len(bench.read_labels(labels)) > 0 or meta.get("no_statistics") is True
 
 
 @pytest.mark.parametrize("stem", STEMS)
