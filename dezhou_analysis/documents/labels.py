@@ -77,4 +77,8 @@ def indicator_named_by(registry: Registry, label: str) -> Indicator | None:
     scanned = registry.scan(label)
     if scanned and scanned[-1].end == len(label):
         return scanned[-1].indicator
+    # 城镇常住人口占常住人口比重（常住人口城镇化率）: the bracket gives the indicator its name
+    named = re.search(r"[（(]([^（()）]{2,20})[)）]$", label)
+    if named and not label.startswith(named.group(0)):
+        return registry.match(named.group(1))
     return None
