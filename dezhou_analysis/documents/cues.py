@@ -13,6 +13,10 @@ from dezhou_analysis.core import regions
 CLAUSE_SPLIT = re.compile(r"[，；：,;]")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XＸ×]{1,4}(?![A-Za-z])")
 TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标|预期目标|目标定在|目标设定为|主要目标")
+# 将 (shall) and 预计 (is expected to) before a figure of a year still under way: a goal in a
+# work report or the news of one (将近 is "nearly", 将其 "takes it")
+FUTURE_WORD = re.compile(r"(?<!即)将(?!近|其|之|于|会)")
+FORECAST_WORD = re.compile(r"预计(?!到)")
 # "今年经济社会发展的主要预期目标是：" closing its paragraph: the lines below list the goals
 GOAL_LIST_INTRO = re.compile(r"(?:预期目标|主要目标|发展目标|具体目标)(?:是|为|包括|如下)?[:：]?\s*$")
 # 主要预期目标是：…。…: the goals run on to the paragraph's end, past a stray full stop
@@ -84,7 +88,9 @@ ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|
                         # 11个方面任务, 50项重点突破任务, 30条措施: the size of a work programme
                         r"|^(?:方面|领域)?[\u4e00-\u9fff]{0,4}(?:任务|举措|措施|工作)(?=[、，。；和及与的]|取得|完成|全面|落实|$)"
                         # 3个三百亿级产业, 3个年产值超万亿元的支柱产业: how many of a kind, not a statistic
-                        r"|^[零一二两三四五六七八九十百千万亿\d]+[万亿]?元?级|^年产值(?:超|过|突破)")
+                        r"|^[零一二两三四五六七八九十百千万亿\d]+[万亿]?元?级|^年产值(?:超|过|突破)"
+                        # 10件民生实事全面完成: the size of a list of promises
+                        r"|^(?:民生)?实事")
 # 一批10亿元以上项目: the size that qualifies a project for a list, not a statistic
 PROJECT_SIZE = re.compile(r"^(?:以上|及以上)?的?(?:重大|重点|产业|工业|制造业)?项目")
 # 500万元以上固定资产投资, 年主营业务收入2000万元以上工业企业: a sum that sets the threshold of

@@ -46,7 +46,7 @@ from dezhou_analysis.documents.sentence import Sentence
 _CHANGES = ("pp_change", "multiple", "growth_yoy", "growth_avg", "abs_change")
 # 3个农业千亿产业, 形成11个工业千亿产业, 6个方面具体目标: how many of a kind a text lists
 # 实施重点项目120个, 走访企业2300家, 召开座谈会8次: a count of what was done, not a statistic
-_ACTIVITY_VERBS = (r"(?:实施|新开工|开工|建成|打造|设立|召开|签约|完成|改造|新建|培训|发放|走访|解决|举办|"
+_ACTIVITY_VERBS = (r"(?:实施|新开工|开工|建成投产|建成|投产|打造|设立|召开|签约|完成|改造|新建|培训|发放|走访|解决|举办|"
                    r"出台|组织|开通|划定|开展|推进|招引|储备|谋划|启动|承办|创建|命名|评选|认定)")
 _ACTIVITY = re.compile(r"^(?:累计)?" + _ACTIVITY_VERBS)
 _ACTIVITY_UNITS = COUNT_CLASSIFIERS | {"次", "场", "批", "轮", "人次", "万人次"}

@@ -23,6 +23,10 @@ _NOT_PROSE = re.compile(r"(?:https?://|www\.)[!-~]+|(?:%[0-9A-Fa-f]{2}){2,}[!-~]
                         r"|[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号")
 
 
+# 人口自然增长率为-5.11‰, 增速为-0.9%: a signed rate after the word that gives it (a hyphen
+# between two numbers is a range or a date, and is read elsewhere)
+_SIGNED = re.compile(r"(?<=[为是：:率达])-(?P<num>\d+(?:\.\d+)?)(?P<unit>%|‰)")
+
 _DOUBLINGS = re.compile(r"(接近|基本|约)?翻(?:了)?([一两二三])?番")  # 翻番 is 翻一番
 
 
@@ -67,6 +71,11 @@ def find_quantities(stext: str, years: list[YearMention], result: ScanResult) ->
             out.append(Quantity(m.start(), m.end(), m.start(), float(m.group("lo")),
                                 m.group("unit"), "at_least", m.group(0),
                                 high=float(m.group("hi"))))
+            mask.take(m.start(), m.end())
+    for m in _SIGNED.finditer(stext):
+        if mask.free(m.start(), m.end()):
+            out.append(Quantity(m.start(), m.end(), m.start(), -float(m.group("num")), m.group("unit"),
+                                "point", m.group(0)))
             mask.take(m.start(), m.end())
     for m in QUANTITY.finditer(stext):
         if not m.group("num") or not mask.free(m.start("num"), m.end("num")):

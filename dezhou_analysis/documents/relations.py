@@ -229,12 +229,41 @@ def plan_series(s: Sentence, handlers: Handlers) -> None:
         for q in s.quantities:
             if q.start < m.end() or q.used:
                 continue
-            if s.text[pos:q.start].strip("、，和及与 ") != "":
-                break
+            if s.text[pos:q.start].strip("、，和及与 ") != "" or (chain and not _same_kind(chain[0], q)):
+                break  # 分别增长5.5%和8.6%，10件民生实事…: the series ends where its kind of number does
             chain.append(q)
             pos = q.end
         if len(chain) >= 2:
             handlers[id(chain[0])] = partial(series, s, chain, m)
+    # 第一、第二、第三产业增加值年均增长4.5%、3.2%、4.8%: items and values in one order, no 分别
+    for m in re.finditer(r"(?:年均|同比|比上年)?(?:增长|下降|提高)|(?:分别)?(?:为|达到|达)", s.text):
+        chain = _listed_values(s, m.end())
+        if len(chain) >= 2 and id(chain[0]) not in handlers \
+                and len(split_compound(s, s.text[:m.start()])) == len(chain):
+            handlers[id(chain[0])] = partial(series, s, chain, m)
+
+
+def _listed_values(s: Sentence, start: int) -> list[Quantity]:
+    """The numbers right after `start` joined by 、 (or a last 和), with nothing else between."""
+    chain: list[Quantity] = []
+    pos = start
+    for q in s.quantities:
+        if q.start < start or q.used:
+            continue
+        gap = s.text[pos:q.start]
+        if (chain and gap not in ("、", "和")) or (not chain and gap) or (chain and not _same_kind(chain[0], q)):
+            break
+        chain.append(q)
+        pos = q.end
+    return chain
+
+
+def _same_kind(first: Quantity, q: Quantity) -> bool:
+    """Two items of one series: both rates (%, ‰, points) or both of one dimension."""
+    rates = ("%", "‰", "个百分点", "百分点")
+    if (first.unit in rates) != (q.unit in rates):
+        return False
+    return first.unit in rates or dimension(first.unit) == dimension(q.unit)
 
 
 def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
@@ -243,6 +272,7 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
     word = m.group(0)
     growth = bool(re.search(r"增长|下降|提高", word))
     sign = -1 if "下降" in word else 1
+    growth_measure = "growth_avg" if "年均" in word else "growth_yoy"
     spans = [y for y in s.years if y.role == "span" and y.start < m.start()]
     if spans and spans[-1].year2 and spans[-1].year2 - spans[-1].year + 1 == len(chain):
         span = spans[-1]
@@ -267,7 +297,7 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
         return
     year, source = s.year_for(chain[0])
     for (indicator, label), q in zip(labels, chain, strict=True):
-        measure = "growth_yoy" if growth else level_measure(indicator, q.unit)
+        measure = growth_measure if growth else level_measure(indicator, q.unit)
         s.emit(q, indicator, label, measure, year, source, value=sign * q.value)
     s.state["labels"] = labels
 

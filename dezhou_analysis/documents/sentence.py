@@ -39,6 +39,7 @@ class DocumentFrame:
     is_bulletin: bool = False  # a statistics bulletin states what was, never what shall be
     review_year: int | None = None  # the year a bulletin reports on (its title's, else the year before its date)
     places: dict[str, str] = field(default_factory=dict)  # 全省 → 山东省 for this document
+    year_ahead: bool = False  # dated in the first half of its year: most of that year is still to come
 
     def place(self, word: str) -> str:
         """An aggregate word (全省, 我市) as the region it names for this document."""
