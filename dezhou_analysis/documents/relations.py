@@ -137,13 +137,14 @@ def structure_ratio(s: Sentence, q: Quantity) -> None:
 # ---- from–to --------------------------------------------------------------------------------
 
 _FROM = re.compile(r"(?:从|由)((?:19|20)\d{2})年(?:末|底)?的?$")
-_TO = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:到|至|为)"
+# 提高到, 大幅提升至 (an adverb of degree may stand before the verb)
+_TO = re.compile(r"^(?:大幅|明显|显著|稳步|持续|逐步|进一步)?[\u4e00-\u9fff]{0,3}?(?:到|至|为)"
                  r"(?:((?:19|20)\d{2})年(?:末|底)?的?)?$")
 
 
 # 从129.8亿元增长到325亿元, 规上企业从153家发展到268家: a from–to that names no year
 _FROM_BARE = re.compile(r"[\u4e00-\u9fffA-Za-z”）](?:从|由)$")
-_TO_BARE = re.compile(r"^(?:增长|增加|提高|提升|上升|扩大|发展|跃升|下降|减少|降低|缩小)(?:到|至)$")
+_TO_BARE = re.compile(r"^(?:大幅|明显|显著|稳步|持续|逐步|进一步)?(?:增长|增加|提高|提升|上升|扩大|发展|跃升|下降|减少|降低|缩小)(?:到|至)$")
 
 
 def plan_from_to(s: Sentence, handlers: Handlers) -> None:

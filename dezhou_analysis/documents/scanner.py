@@ -18,6 +18,7 @@ from dezhou_analysis.documents.cues import (
     CONTINUATION,
     DATELINE,
     FORECAST_WORD,
+    FUTURE_REACH,
     FUTURE_WORD,
     GOAL_HEADLINE,
     GOAL_LIST_INTRO,
@@ -201,13 +202,22 @@ class DocumentScanner:
         frame = self.frame
         if frame.is_bulletin or frame.is_plan or frame.doc_year is None:
             return []
-        if any(y.role in ("obs", "partial", "since") and y.year < frame.doc_year for y in years):
-            return []
-        cues = [m.start() for m in FUTURE_WORD.finditer(stext) if PLAN_CUE.search(stext, m.end())]
-        if frame.year_ahead and (any(y.year == frame.doc_year for y in years)
-                                 or (not years and state.get("year") == frame.doc_year)):
+        past = [y for y in years if y.role in ("obs", "partial", "since") and y.year < frame.doc_year]
+        cues = [m.start() for m in FUTURE_WORD.finditer(stext)
+                if (PLAN_CUE.search(stext, m.end()) or FUTURE_REACH.search(stext, m.end()))
+                and not self._past_in_clause(stext, m.start(), years, past)]
+        if frame.year_ahead and not past and (any(y.year == frame.doc_year for y in years)
+                                              or (not years and state.get("year") == frame.doc_year)):
             cues += [m.start() for m in FORECAST_WORD.finditer(stext)]
         return cues
+
+    @staticmethod
+    def _past_in_clause(stext: str, pos: int, years: list, past: list) -> bool:
+        """The time of the clause that leads to `pos` is past: its nearest year is (去年GDP增长
+        4.9%今年将…: 今年 governs what follows it)."""
+        start = max((m.end() for m in re.finditer(r"[，；：,;。\s|]", stext[:pos])), default=0)
+        before = [y for y in years if start <= y.start < pos]
+        return bool(before) and before[-1] in past
 
     def _reviews_past_period(self, years: list) -> bool:
         """A plan's sentence naming a whole period that ended by the plan's base year (the
