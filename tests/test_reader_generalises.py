@@ -110,3 +110,13 @@ def test_a_from_to_with_an_adverb_of_degree():
     text = "从投资方面看,“十四五”期间,占全部投资比重由2020年的26.7%大幅提升至2025年的52.1%。\n"
     obs = _parse(text, "news", "云南省", "2026-01-29").observations
     assert {(r["year"], r["value"]) for r in obs.to_dict("records")} == {(2020, 26.7), (2025, 52.1)}
+
+
+def test_a_places_economy_and_an_index_rise_are_named():
+    text = ("2019年,湖南经济年均增长7.8%。全省居民消费价格总指数比上年上涨0.6%。"
+            "工业投资占比由15.5%提升至31.4%。数字经济增长20%。\n")
+    obs = _parse(text, "news", "湖南省", "2020-01-20").observations
+    named = dict(zip(obs["value"], obs["indicator_id"], strict=True))
+    assert named[7.8] == "gdp" and named[0.6] == "cpi_inflation"
+    assert named[15.5] == named[31.4] == "industrial_investment_share"
+    assert named.get(20.0, "") != "gdp", "数字经济 is no place's economy"

@@ -34,6 +34,7 @@ from dezhou_analysis.documents.cues import (
 )
 from dezhou_analysis.documents.facts import Quantity
 from dezhou_analysis.documents.labels import (
+    bracket_named,
     clean_label,
     indicator_named_by,
     label_is_the_verb,
@@ -101,6 +102,10 @@ def read_number(s: Sentence, q: Quantity) -> None:
         return
     if not is_change:
         measure = level_measure(indicator, q.unit)
+    elif indicator is not None and indicator.kind == "index" and measure == "growth_yoy":
+        # 居民消费价格总指数比上年上涨0.6%: the rise of an index is its inflation, when the
+        # registry has one
+        indicator = s.registry.indicators.get(f"{indicator.id}_inflation", indicator)
     year, source = s.year_for(q)
     if indicator is None and FRAGMENT_LABEL.search(label):
         s.set_aside(q, label, sign * q.value, year, "no indicator can be named from the words "
@@ -174,6 +179,7 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
     composed = compose_share(s, q, before)
     if composed is not None:
         indicator, label = composed
+        indicator = indicator or bracket_named(s.registry, label)
         label_start = None
     completed = _head_completed(s, q, label) if indicator is None and label in BARE_HEADS else None
     if completed is not None:
