@@ -120,3 +120,41 @@ def test_a_places_economy_and_an_index_rise_are_named():
     assert named[7.8] == "gdp" and named[0.6] == "cpi_inflation"
     assert named[15.5] == named[31.4] == "industrial_investment_share"
     assert named.get(20.0, "") != "gdp", "数字经济 is no place's economy"
+
+
+# The first rows of the national 十四五 纲要's 专栏1 and of a bulletin's table 1, as pages and PDF
+# extraction give them: whatever the layout, the same values are read.
+_PLAN_ROWS = [("类别", "指标", "2020年", "2025年", "年均/累计", "属性"),
+              ("经济发展", "1.国内生产总值（GDP）增长（%）", "2.3", "保持在合理区间、各年度视情提出", "—", "预期性"),
+              ("", "2.全员劳动生产率增长（%）", "2.5", "高于GDP增长", "—", "预期性"),
+              ("", "3.常住人口城镇化率（%）", "60.6*", "65", "—", "预期性"),
+              ("创新驱动", "4.全社会研发经费投入增长（%）", "—", "—", ">7", "预期性"),
+              ("", "5.每万人口高价值发明专利拥有量（件）", "6.3", "12", "—", "预期性"),
+              ("", "6.数字经济核心产业增加值占GDP比重（%）", "7.8", "10", "—", "预期性")]
+_BULLETIN_ROWS = [("指 标", "绝对数（亿元）", "比上年增长（%）"), ("地区生产总值", "3453.93", "7.8"),
+                  ("第一产业", "261.07", "4.3"), ("第二产业", "1580.53", "7.0"), ("第三产业", "1612.33", "9.2")]
+
+
+def _layouts(rows) -> dict[str, str]:
+    return {"tabs": "\n".join("\t".join(c for c in r if c) for r in rows),
+            "spaces": "\n".join("  ".join(c for c in r if c) for r in rows),
+            "pipes": "\n".join("| " + " | ".join(r) + " |" for r in rows),
+            "cells": "\n".join(c for r in rows for c in r if c)}
+
+
+@pytest.mark.parametrize("layout", ["tabs", "spaces", "pipes", "cells"])
+def test_a_plan_table_reads_alike_in_every_layout(layout):
+    text = "专栏1 “十四五”时期经济社会发展主要指标\n" + _layouts(_PLAN_ROWS)[layout] + "\n"
+    result = _parse(text, "plan", "全国", "2021-03-13", "十四五规划纲要")
+    assert sorted(result.targets["target_value"].dropna()) == [7.0, 10.0, 12.0, 65.0]
+    assert sorted(result.observations["value"]) == [2.3, 2.5, 6.3, 7.8, 60.6]
+
+
+@pytest.mark.parametrize("layout", ["tabs", "spaces", "pipes", "cells"])
+def test_a_bulletin_table_reads_alike_in_every_layout(layout):
+    text = "表1 2017年全区生产总值及其增长速度\n" + _layouts(_BULLETIN_ROWS)[layout] + "\n"
+    obs = _parse(text, "bulletin", "宁夏回族自治区", "2018-05-02",
+                 "宁夏回族自治区2017年国民经济和社会发展统计公报").observations
+    assert sorted(obs["value"]) == [4.3, 7.0, 7.8, 9.2, 261.07, 1580.53, 1612.33, 3453.93]
+    assert set(obs["year"]) == {2017}
+    assert set(obs["indicator_id"]) == {"gdp", "primary_va", "secondary_va", "tertiary_va"}

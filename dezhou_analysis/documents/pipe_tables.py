@@ -49,9 +49,41 @@ class Cell:
 def table_lines(raw_lines: list[str]) -> set[int]:
     """0-based indexes of the raw lines of pipe tables that have a header (the narrative skips
     them; pipes in prose without one stay prose)."""
-    lines = [raw.translate(one_to_one_table()) for raw in raw_lines]
+    lines = _reading_lines(raw_lines)
     return {i for block in _blocks(lines) if _header_at(_rows(lines, block)) is not None
             for i in block}
+
+
+def _reading_lines(raw_lines: list[str]) -> list[str]:
+    """The lines as the table reader sees them: traditional characters as simplified ones (one
+    for one, so positions hold), and a bulletin's table whose cells are set apart by tabs or runs
+    of spaces (指标  绝对数（亿元）  比上年增长（%）) written with pipes."""
+    lines = [raw.translate(one_to_one_table()) for raw in raw_lines]
+    i = 0
+    while i < len(lines):
+        if not _spaced_header(lines[i]):
+            i += 1
+            continue
+        k = i
+        while k < len(lines) and len(cells := _SPACED.split(lines[k].strip())) >= 2 \
+                and len(lines[k]) <= 80:
+            lines[k] = "| " + " | ".join(cells) + " |"
+            k += 1
+        i = max(k, i + 1)
+    return lines
+
+
+_SPACED = re.compile(r"\t+|\s{2,}|\u3000+")
+
+
+def _spaced_header(line: str) -> bool:
+    """指标 then value or growth columns only, set apart by tabs or spaces (a header with year
+    columns is an indicator table's, read by the table reader)."""
+    if "|" in line:
+        return False
+    cells = [re.sub(r"\s+", "", c) for c in _SPACED.split(line.strip())]
+    return len(cells) >= 2 and bool(_LABEL_HEADER.match(cells[0])) and all(
+        _VALUE_COLUMN.fullmatch(c) or re.search(r"比重|占", c) for c in cells[1:])
 
 
 def _blocks(raw_lines: list[str]) -> list[list[int]]:
@@ -299,9 +331,8 @@ def pipe_table_rows(doc: Document, raw_lines: list[str], registry: Registry,
     """Target rows and observation rows of every pipe table in the document."""
     targets: list[dict] = []
     observations: list[dict] = []
-    # traditional characters are read as simplified ones (one for one, so positions hold);
     # quotes are taken from the text as it stands
-    lines = [raw.translate(one_to_one_table()) for raw in raw_lines]
+    lines = _reading_lines(raw_lines)
     for block in _blocks(lines):
         rows = _rows(lines, block)
         header = _header_at(rows)
@@ -329,7 +360,9 @@ def _of_value_added(lines: list[str], block: list[int], rows: list[list[Cell]], 
 
 def _as_written(quote: str, line: int, lines: list[str], raw_lines: list[str]) -> str:
     """The quote in the characters of the text (a traditional text keeps its own)."""
-    at = lines[line - 1].find(quote) if 0 < line <= len(lines) else -1
+    if not 0 < line <= len(raw_lines):
+        return quote
+    at = raw_lines[line - 1].translate(one_to_one_table()).find(quote)
     return raw_lines[line - 1][at:at + len(quote)] if at >= 0 else quote
 
 
