@@ -158,3 +158,14 @@ def test_a_bulletin_table_reads_alike_in_every_layout(layout):
     assert sorted(obs["value"]) == [4.3, 7.0, 7.8, 9.2, 261.07, 1580.53, 1612.33, 3453.93]
     assert set(obs["year"]) == {2017}
     assert set(obs["indicator_id"]) == {"gdp", "primary_va", "secondary_va", "tertiary_va"}
+
+
+def test_each_clause_keeps_its_own_time_and_kind():
+    """Sentences of the kinds the issue names (written for the test, with other numbers)."""
+    reviewed = _parse("单位GDP能耗规划目标是下降15%，2019年已下降16.2%。\n", "report", "德州市", "2020-01-15")
+    assert list(reviewed.targets["target_value"]) == [-15.0]
+    assert [(r["year"], r["value"]) for r in reviewed.observations.to_dict("records")] == [(2019, -16.2)]
+    report = _parse("过去一年，地区生产总值增长5.2%，社会消费品零售总额增长7.1%。今年地区生产总值预期增长6%左右。\n",
+                    "report", "德州市", "2024-01-20")
+    assert {(r["year"], r["value"]) for r in report.observations.to_dict("records")} == {(2023, 5.2), (2023, 7.1)}
+    assert [(r["target_year"], r["target_value"]) for r in report.targets.to_dict("records")] == [(2024, 6.0)]

@@ -12,7 +12,8 @@ from dezhou_analysis.core import regions
 
 CLAUSE_SPLIT = re.compile(r"[，；：,;]")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XＸ×]{1,4}(?![A-Za-z])")
-TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标|预期目标|目标定在|目标设定为|主要目标")
+TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标|预期目标|目标定在|目标设定为|主要目标|"
+                        r"预期(?=增长|增速|达到|为)")
 # 将 (shall) and 预计 (is expected to) before a figure of a year still under way: a goal in a
 # work report or the news of one (将近 is "nearly", 将其 "takes it")
 FUTURE_WORD = re.compile(r"(?<!即)将(?!近|其|之|于|会)")

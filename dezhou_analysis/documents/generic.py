@@ -77,6 +77,12 @@ def read_number(s: Sentence, q: Quantity) -> None:
     measure, reference_year, sign = relation(s, q, before)
     is_change = measure in _CHANGES
     indicator, label, label_start = _label(s, q, before, window_start, is_change)
+    if not label and is_change:
+        # 规划目标是下降15%，2019年已下降16.2%: a bare change goes on with the statistic whose
+        # change the clause before it stated
+        earlier = [f for f in s.facts if f.measure == measure and not f.is_derived]
+        if earlier:
+            indicator, label = earlier[-1].indicator, earlier[-1].label
     if not label:
         s.skip(q, "number without a label")
         return
