@@ -169,3 +169,9 @@ def test_each_clause_keeps_its_own_time_and_kind():
                     "report", "德州市", "2024-01-20")
     assert {(r["year"], r["value"]) for r in report.observations.to_dict("records")} == {(2023, 5.2), (2023, 7.1)}
     assert [(r["target_year"], r["target_value"]) for r in report.targets.to_dict("records")] == [(2024, 6.0)]
+
+
+def test_a_work_report_of_the_first_quarter_reviews_the_year_before():
+    text = "全市高新技术企业达到512家。城镇新增就业3.2万人，城镇登记失业率控制在3%以内。\n"
+    obs = _parse(text, "report", "遵义市", "2024-01-20").observations
+    assert set(obs["year"]) == {2023}

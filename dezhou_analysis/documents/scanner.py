@@ -271,7 +271,11 @@ def named_parents(text: str, names: tuple[str, ...]) -> set[str]:
 
 
 def review_year(doc: Document) -> int | None:
-    """A bulletin's year: the one its title names (2022年…统计公报), else the year before its date."""
+    """A bulletin's year: the one its title names (2022年…统计公报), else the year before its date.
+    A work report given in the first quarter reviews the year before (its goals carry their own
+    year)."""
+    if doc.kind == "report" and doc.date is not None and doc.date.month <= 3:
+        return doc.date.year - 1
     if doc.kind != "bulletin":
         return None
     match = re.search(r"((?:19|20)\d{2})\s*年", str(doc.meta.get("title", "")))
