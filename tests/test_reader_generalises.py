@@ -175,3 +175,10 @@ def test_a_work_report_of_the_first_quarter_reviews_the_year_before():
     text = "全市高新技术企业达到512家。城镇新增就业3.2万人，城镇登记失业率控制在3%以内。\n"
     obs = _parse(text, "report", "遵义市", "2024-01-20").observations
     assert set(obs["year"]) == {2023}
+
+
+def test_items_sharing_a_modifier_are_named_each():
+    text = "到2025年，单位地区生产总值能耗和二氧化碳排放分别下降13.5%、18%，森林覆盖率达到40%。\n"
+    targets = _parse(text, "plan", "玉溪市", "2021-03-01", "玉溪市十四五规划纲要").targets
+    named = dict(zip(targets["indicator_id"], targets["target_value"].abs(), strict=True))
+    assert named == {"energy_intensity_reduction": 13.5, "co2_intensity_reduction": 18.0, "forest_coverage": 40.0}

@@ -318,10 +318,32 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
            for label in [p + stem for p in pieces[:-1]] + [last]]
     if any(ind for ind, _ in out):
         return out
-    # 存、贷款余额: the split is plain from the wording even when the registry knows neither;
+    # 存、贷款余额: the split is plain from the wording even when the registry knows neither
+    items = _one_character_items(pieces) if "、" in phrase else []
+    shared = [] if items else _items_sharing_a_modifier(s, pieces)
+    if shared:
+        return shared
     # so is 重大产业、生态环保投资, whose items share the head noun the last one ends with
-    items = _one_character_items(pieces) or _items_sharing_a_head(pieces)
+    items = items or _items_sharing_a_head(pieces)
     return [(indicator_named_by(s.registry, label), label) for label in items]
+
+
+def _items_sharing_a_modifier(s: Sentence, pieces: list[str]) -> list[tuple[Indicator | None, str]]:
+    """单位地区生产总值能耗和二氧化碳排放 → 单位地区生产总值能耗, 单位地区生产总值二氧化碳排放:
+    the later items take the modifier the first one opens with, when the registry then knows one
+    of them (as it is, or as its reduction)."""
+    first = pieces[0]
+    for cut in range(len(first) - 1, 1, -1):
+        labels = [first] + [first[:cut] + p for p in pieces[1:]]
+        found = [_named_or_reduced(s, label) for label in labels]
+        if any(found[1:]):
+            return list(zip(found, labels, strict=True))
+    return []
+
+
+def _named_or_reduced(s: Sentence, label: str) -> Indicator | None:
+    return indicator_named_by(s.registry, label) or s.registry.match(label + "降低") \
+        or s.registry.match(label + "下降")
 
 
 def _items_sharing_a_head(pieces: list[str]) -> list[str]:
