@@ -311,7 +311,11 @@ def _fmt(value: float) -> str:
 
 
 def main(argv: list[str]) -> None:
-    subsets = argv or list(read_manifest())
+    manifest = read_manifest()
+    subsets = argv or list(manifest)
+    unknown = [name for name in subsets if name not in manifest]
+    if unknown:  # a blind set joins the dev set once it has been measured
+        sys.exit(f"no set named {', '.join(unknown)} in corpus.yml; its sets are {', '.join(manifest)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     for subset in subsets:
         totals, problems = score_corpus(subset)
