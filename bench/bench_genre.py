@@ -7,12 +7,14 @@ precision the label states (a value rescaled by 万 or 亿 is the same value). A
 needs the label's region and, when the label names one, its indicator id. Derived rows and
 targets without a number are not scored: the labels hold only what the texts state.
 
-Prints precision and recall for the dev and the held-out set — overall, per kind, per document
+Prints precision and recall for each set of the manifest (dev, held-out and, while new texts
+wait to be measured once, blind) — overall, per kind, per document
 kind and per measure — and writes every missed label and every spurious row to
 bench/results/genre_<set>.csv, so a change to the parser can be read row by row.
 
-    python bench/bench_genre.py              # both sets
+    python bench/bench_genre.py              # every set
     python bench/bench_genre.py dev          # one set
+    python bench/bench_genre.py blind        # the new texts, measured before the parser sees them
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class CorpusText:
 
 
 def read_manifest(corpus: Path = CORPUS) -> dict[str, list[str]]:
-    """The dev / heldout split recorded in corpus.yml."""
+    """The dev / heldout (/ blind) split recorded in corpus.yml."""
     data = yaml.safe_load((corpus / "corpus.yml").read_text(encoding="utf-8"))
     return {name: list(stems) for name, stems in data["sets"].items()}
 
@@ -72,7 +74,7 @@ def read_labels(path: Path) -> pd.DataFrame:
 
 
 def load_corpus(subset: str | None = None, corpus: Path = CORPUS) -> list[CorpusText]:
-    """Every text of one set (dev, heldout) or of both, in manifest order."""
+    """Every text of one set (dev, heldout, blind) or of all, in manifest order."""
     manifest = read_manifest(corpus)
     texts = []
     for name, stems in manifest.items():
@@ -309,7 +311,11 @@ def _fmt(value: float) -> str:
 
 
 def main(argv: list[str]) -> None:
-    subsets = argv or list(read_manifest())
+    manifest = read_manifest()
+    subsets = argv or list(manifest)
+    unknown = [name for name in subsets if name not in manifest]
+    if unknown:  # a blind set joins the dev set once it has been measured
+        sys.exit(f"no set named {', '.join(unknown)} in corpus.yml; its sets are {', '.join(manifest)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     for subset in subsets:
         totals, problems = score_corpus(subset)

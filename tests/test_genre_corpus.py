@@ -30,22 +30,25 @@ _spec.loader.exec_module(bench)
 # they measure a larger, harder set, not a parser that got worse. Ten texts from Liaoning,
 # Jiangxi, Hebei, Anhui, Shanxi, Guangxi and Fujian joined it later (and two more after them);
 # the dev floors were pinned again once the reader's vocabulary of bulletins, work reports and
-# news had been widened on them. The held-out floors are those measured before.
+# news had been widened on them. Fourteen texts from nine provinces not yet in the corpus were
+# then measured once as a blind set (bench/results/genre_blind_first.txt) and joined the dev set,
+# whose floors were pinned again on the larger set; the old dev texts still meet their old floors.
+# The held-out floors are those measured before.
 GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
-    ("dev", "loose", "all", "all", "precision"): 0.973, ("dev", "loose", "all", "all", "recall"): 0.948,
-    ("dev", "loose", "kind", "target", "precision"): 0.975, ("dev", "loose", "kind", "target", "recall"): 0.95,
-    ("dev", "loose", "kind", "observation", "precision"): 0.972, ("dev", "loose", "kind", "observation", "recall"): 0.947,
-    ("dev", "loose", "doc_kind", "plan", "precision"): 0.977, ("dev", "loose", "doc_kind", "plan", "recall"): 0.964,
-    ("dev", "loose", "doc_kind", "report", "precision"): 0.965, ("dev", "loose", "doc_kind", "report", "recall"): 0.951,
-    ("dev", "loose", "doc_kind", "bulletin", "precision"): 0.985, ("dev", "loose", "doc_kind", "bulletin", "recall"): 0.977,
-    ("dev", "loose", "doc_kind", "news", "precision"): 0.969, ("dev", "loose", "doc_kind", "news", "recall"): 0.926,
-    ("dev", "strict", "all", "all", "precision"): 0.941, ("dev", "strict", "all", "all", "recall"): 0.917,
-    ("dev", "strict", "kind", "target", "precision"): 0.934, ("dev", "strict", "kind", "target", "recall"): 0.91,
-    ("dev", "strict", "kind", "observation", "precision"): 0.943, ("dev", "strict", "kind", "observation", "recall"): 0.918,
-    ("dev", "strict", "doc_kind", "plan", "precision"): 0.964, ("dev", "strict", "doc_kind", "plan", "recall"): 0.952,
-    ("dev", "strict", "doc_kind", "report", "precision"): 0.946, ("dev", "strict", "doc_kind", "report", "recall"): 0.932,
-    ("dev", "strict", "doc_kind", "bulletin", "precision"): 0.963, ("dev", "strict", "doc_kind", "bulletin", "recall"): 0.954,
-    ("dev", "strict", "doc_kind", "news", "precision"): 0.92, ("dev", "strict", "doc_kind", "news", "recall"): 0.88,
+    ("dev", "loose", "all", "all", "precision"): 0.973, ("dev", "loose", "all", "all", "recall"): 0.953,
+    ("dev", "loose", "kind", "target", "precision"): 0.976, ("dev", "loose", "kind", "target", "recall"): 0.949,
+    ("dev", "loose", "kind", "observation", "precision"): 0.972, ("dev", "loose", "kind", "observation", "recall"): 0.954,
+    ("dev", "loose", "doc_kind", "plan", "precision"): 0.968, ("dev", "loose", "doc_kind", "plan", "recall"): 0.958,
+    ("dev", "loose", "doc_kind", "report", "precision"): 0.962, ("dev", "loose", "doc_kind", "report", "recall"): 0.967,
+    ("dev", "loose", "doc_kind", "bulletin", "precision"): 0.984, ("dev", "loose", "doc_kind", "bulletin", "recall"): 0.984,
+    ("dev", "loose", "doc_kind", "news", "precision"): 0.971, ("dev", "loose", "doc_kind", "news", "recall"): 0.926,
+    ("dev", "strict", "all", "all", "precision"): 0.954, ("dev", "strict", "all", "all", "recall"): 0.935,
+    ("dev", "strict", "kind", "target", "precision"): 0.958, ("dev", "strict", "kind", "target", "recall"): 0.931,
+    ("dev", "strict", "kind", "observation", "precision"): 0.953, ("dev", "strict", "kind", "observation", "recall"): 0.935,
+    ("dev", "strict", "doc_kind", "plan", "precision"): 0.947, ("dev", "strict", "doc_kind", "plan", "recall"): 0.937,
+    ("dev", "strict", "doc_kind", "report", "precision"): 0.953, ("dev", "strict", "doc_kind", "report", "recall"): 0.958,
+    ("dev", "strict", "doc_kind", "bulletin", "precision"): 0.974, ("dev", "strict", "doc_kind", "bulletin", "recall"): 0.974,
+    ("dev", "strict", "doc_kind", "news", "precision"): 0.941, ("dev", "strict", "doc_kind", "news", "recall"): 0.898,
     ("heldout", "loose", "all", "all", "precision"): 0.773, ("heldout", "loose", "all", "all", "recall"): 0.693,
     ("heldout", "loose", "kind", "target", "precision"): 0.71, ("heldout", "loose", "kind", "target", "recall"): 0.657,
     ("heldout", "loose", "kind", "observation", "precision"): 0.821, ("heldout", "loose", "kind", "observation", "recall"): 0.72,
@@ -62,16 +65,16 @@ GENRE_FLOORS: dict[tuple[str, str, str, str, str], float] = {
     ("heldout", "strict", "doc_kind", "news", "precision"): 0.608, ("heldout", "strict", "doc_kind", "news", "recall"): 0.515,
     # per measure: recall only (a spurious row is counted under the parser's own measure name,
     # which may change as the parser does); a class at 0 has no floor to fall below
-    ("dev", "loose", "measure", "level", "recall"): 0.95, ("dev", "loose", "measure", "share", "recall"): 0.956,
-    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.966, ("dev", "loose", "measure", "growth_avg", "recall"): 0.99,
-    ("dev", "loose", "measure", "pp_change", "recall"): 0.872, ("dev", "loose", "measure", "multiple", "recall"): 0.879,
-    ("dev", "loose", "measure", "count", "recall"): 0.768, ("dev", "loose", "measure", "ratio_part", "recall"): 0.99,
-    ("dev", "loose", "measure", "abs_change", "recall"): 0.752,
-    ("dev", "strict", "measure", "level", "recall"): 0.91, ("dev", "strict", "measure", "share", "recall"): 0.922,
-    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.954, ("dev", "strict", "measure", "growth_avg", "recall"): 0.887,
-    ("dev", "strict", "measure", "pp_change", "recall"): 0.814,
-    ("dev", "strict", "measure", "count", "recall"): 0.694, ("dev", "strict", "measure", "ratio_part", "recall"): 0.99,
-    ("dev", "strict", "measure", "abs_change", "recall"): 0.704,
+    ("dev", "loose", "measure", "level", "recall"): 0.955, ("dev", "loose", "measure", "share", "recall"): 0.93,
+    ("dev", "loose", "measure", "growth_yoy", "recall"): 0.973, ("dev", "loose", "measure", "growth_avg", "recall"): 0.99,
+    ("dev", "loose", "measure", "pp_change", "recall"): 0.89, ("dev", "loose", "measure", "multiple", "recall"): 0.899,
+    ("dev", "loose", "measure", "count", "recall"): 0.811, ("dev", "loose", "measure", "ratio_part", "recall"): 0.99,
+    ("dev", "loose", "measure", "abs_change", "recall"): 0.798,
+    ("dev", "strict", "measure", "level", "recall"): 0.926, ("dev", "strict", "measure", "share", "recall"): 0.922,
+    ("dev", "strict", "measure", "growth_yoy", "recall"): 0.973, ("dev", "strict", "measure", "growth_avg", "recall"): 0.92,
+    ("dev", "strict", "measure", "pp_change", "recall"): 0.84,
+    ("dev", "strict", "measure", "count", "recall"): 0.776, ("dev", "strict", "measure", "ratio_part", "recall"): 0.99,
+    ("dev", "strict", "measure", "abs_change", "recall"): 0.721,
     ("heldout", "loose", "measure", "level", "recall"): 0.75, ("heldout", "loose", "measure", "share", "recall"): 0.885,
     ("heldout", "loose", "measure", "growth_yoy", "recall"): 0.99, ("heldout", "loose", "measure", "growth_avg", "recall"): 0.657,
     ("heldout", "loose", "measure", "pp_change", "recall"): 0.323, ("heldout", "loose", "measure", "multiple", "recall"): 0.365,
@@ -88,8 +91,9 @@ STEMS = [stem for stems in MANIFEST.values() for stem in stems]
 
 
 def test_the_manifest_splits_the_texts_by_place():
-    assert set(MANIFEST) == {"dev", "heldout"}
-    dev, heldout = MANIFEST["dev"], MANIFEST["heldout"]
+    # a third set, blind, holds new texts measured once before the parser is changed for them
+    assert {"dev", "heldout"} <= set(MANIFEST) <= {"dev", "heldout", "blind"}
+    dev, heldout, blind = MANIFEST["dev"], MANIFEST["heldout"], MANIFEST.get("blind", [])
     assert len(STEMS) == len(set(STEMS)) >= 45 and not set(dev) & set(heldout)
     # the dev set grows as more of the genre is labelled; the held-out set stays as it was, unread,
     # so its share of the corpus falls: it keeps at least ten texts and a tenth of the corpus
@@ -99,6 +103,7 @@ def test_the_manifest_splits_the_texts_by_place():
     places = {stem: _meta(stem)["region"] for stem in STEMS}
     assert len(set(places.values()) - {"德州市"}) >= 14
     assert not {places[s] for s in dev} & {places[s] for s in heldout}, "held-out places are new"
+    assert not {places[s] for s in blind} & {places[s] for s in dev + heldout}, "blind places are new"
 
 
 def _meta(stem: str) -> dict:
@@ -115,7 +120,8 @@ def test_every_text_has_a_sidecar_and_labels(stem):
     labels = CORPUS / "labels" / f"{stem}.csv"
     with labels.open(encoding="utf-8") as fh:
         assert next(csv.reader(fh)) == bench.LABEL_COLUMNS
-    assert len(bench.read_labels(labels)) > 0
+    # a text may hold no statistic at all (a notice's opening); its sidecar says so
+    assert len(bench.read_labels(labels)) > 0 or meta.get("no_statistics") is True
 
 
 @pytest.mark.parametrize("stem", STEMS)

@@ -12,7 +12,14 @@ from dezhou_analysis.core import regions
 
 CLAUSE_SPLIT = re.compile(r"[，；：,;]")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XＸ×]{1,4}(?![A-Za-z])")
-TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标|预期目标|目标定在|目标设定为|主要目标")
+TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实现|奋斗目标|预期目标|目标定在|目标设定为|主要目标|"
+                        r"预期(?=增长|增速|达到|为)")
+# 将 (shall) and 预计 (is expected to) before a figure of a year still under way: a goal in a
+# work report or the news of one (将近 is "nearly", 将其 "takes it")
+FUTURE_WORD = re.compile(r"(?<!即)将(?!近|其|之|于|会)")
+# what a goal says after 将: reach, pass, exceed (PLAN_CUE), or pass a magnitude (破万亿)
+FUTURE_REACH = re.compile(r"突破|破|超过|达到|以上|左右|提高到|增加到")
+FORECAST_WORD = re.compile(r"预计(?!到)")
 # "今年经济社会发展的主要预期目标是：" closing its paragraph: the lines below list the goals
 GOAL_LIST_INTRO = re.compile(r"(?:预期目标|主要目标|发展目标|具体目标)(?:是|为|包括|如下)?[:：]?\s*$")
 # 主要预期目标是：…。…: the goals run on to the paragraph's end, past a stray full stop
@@ -39,19 +46,19 @@ BARE_CHANGE = re.compile(r"(?:^|[，；])(?:再|又)?(?P<verb>增加|减少|增�
 IMPLIED_CHANGE = re.compile(r"(?:再|又)?(?P<verb>增加|减少|增产|减产|净增|净减)了?$")
 NEGATIVE_VERBS = {"下降", "下跌", "减少", "降低", "回落", "递减", "缩小", "减产", "净减"}
 LEADING_NOISE = re.compile(
-    r"^(?:其中|截至|截止|到|在|全市|我市|本市|共|累计|已经|已|实现|完成|达到|新增|引进|建成|培育|打造|创建|"
+    r"^(?:其中|截至|截止|今年|去年|明年|推动|共有|到|在|全市|我市|本市|共|累计|已经|已|实现|完成|达到|新增|引进|建成|培育|打造|创建|"
     r"拥有|依托|重点|推进|力争|确保|争取|使|让|并|和|及|与|以|对|按|新|年|底|末|以来|同时|另外|目前|现有|"
     r"当前|全年|规划|建设|实施|开展|还|也|都|将|要|可|能|会|即|则|就|而|并且|此外|特别是|尤其是)+")
 TRAILING_NOISE = re.compile(
     r"(?:实现|完成|达到|达|为|是|共|累计|突破|超过|增长|有|仅有|仅为|仅|约|近|保持在|稳定在|控制在|"
     r"提高到|增加到|下降到|降低到|提高|上升|下降|降低|增加|均|分别|总量|数量为|总数为|规模|已|将|要|稳定|保持|"
     r"逐年|每年|年均|平均|同比|比上年|较上年|比去年|较去年|新增|超|过|不低于|不少于|不超过|不到|不足|逾|接近|增速|"
-    r"将近|大约|上涨|跨过|跨越|跨|迈上|站上|连续|冲刺|"
+    r"将近|大约|上涨|跨过|跨越|跨|迈上|站上|连续|冲刺|破|"
     # 按可比价计算增长7.7%, 生产总值增长目标为7.5%: how the figure was computed or set, not its name
     r"按可比价格?计算|按可比口径计算?|同口径|(?:增长|增速|预期)目标(?:为|是|定在|设定为)?|"
     r"其中|的)+$")
 AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
-ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大(?!关)|的(?!目标|水平|规模))")  # 突破5000亿元大关 is a level
+ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大(?!关|幅)|的(?!目标|水平|规模))")  # 突破5000亿元大关 is a level
 STRUCTURE_CUE = re.compile(r"比例|比重|结构|构成|之比|比为|比是|产业比")
 YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
 # 增加值, 总产量 alone: the head of a name whose first words stand in an earlier clause
@@ -84,7 +91,9 @@ ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|
                         # 11个方面任务, 50项重点突破任务, 30条措施: the size of a work programme
                         r"|^(?:方面|领域)?[\u4e00-\u9fff]{0,4}(?:任务|举措|措施|工作)(?=[、，。；和及与的]|取得|完成|全面|落实|$)"
                         # 3个三百亿级产业, 3个年产值超万亿元的支柱产业: how many of a kind, not a statistic
-                        r"|^[零一二两三四五六七八九十百千万亿\d]+[万亿]?元?级|^年产值(?:超|过|突破)")
+                        r"|^[零一二两三四五六七八九十百千万亿\d]+[万亿]?元?级|^年产值(?:超|过|突破)"
+                        # 10件民生实事全面完成: the size of a list of promises
+                        r"|^(?:民生)?实事")
 # 一批10亿元以上项目: the size that qualifies a project for a list, not a statistic
 PROJECT_SIZE = re.compile(r"^(?:以上|及以上)?的?(?:重大|重点|产业|工业|制造业)?项目")
 # 500万元以上固定资产投资, 年主营业务收入2000万元以上工业企业: a sum that sets the threshold of

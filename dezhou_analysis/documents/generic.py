@@ -34,6 +34,7 @@ from dezhou_analysis.documents.cues import (
 )
 from dezhou_analysis.documents.facts import Quantity
 from dezhou_analysis.documents.labels import (
+    bracket_named,
     clean_label,
     indicator_named_by,
     label_is_the_verb,
@@ -46,7 +47,7 @@ from dezhou_analysis.documents.sentence import Sentence
 _CHANGES = ("pp_change", "multiple", "growth_yoy", "growth_avg", "abs_change")
 # 3个农业千亿产业, 形成11个工业千亿产业, 6个方面具体目标: how many of a kind a text lists
 # 实施重点项目120个, 走访企业2300家, 召开座谈会8次: a count of what was done, not a statistic
-_ACTIVITY_VERBS = (r"(?:实施|新开工|开工|建成|打造|设立|召开|签约|完成|改造|新建|培训|发放|走访|解决|举办|"
+_ACTIVITY_VERBS = (r"(?:实施|新开工|开工|建成投产|建成|投产|打造|设立|召开|签约|完成|改造|新建|培训|发放|走访|解决|举办|"
                    r"出台|组织|开通|划定|开展|推进|招引|储备|谋划|启动|承办|创建|命名|评选|认定)")
 _ACTIVITY = re.compile(r"^(?:累计)?" + _ACTIVITY_VERBS)
 _ACTIVITY_UNITS = COUNT_CLASSIFIERS | {"次", "场", "批", "轮", "人次", "万人次"}
@@ -76,6 +77,12 @@ def read_number(s: Sentence, q: Quantity) -> None:
     measure, reference_year, sign = relation(s, q, before)
     is_change = measure in _CHANGES
     indicator, label, label_start = _label(s, q, before, window_start, is_change)
+    if not label and is_change:
+        # 规划目标是下降15%，2019年已下降16.2%: a bare change goes on with the statistic whose
+        # change the clause before it stated
+        earlier = [f for f in s.facts if f.measure == measure and not f.is_derived]
+        if earlier:
+            indicator, label = earlier[-1].indicator, earlier[-1].label
     if not label:
         s.skip(q, "number without a label")
         return
@@ -101,6 +108,10 @@ def read_number(s: Sentence, q: Quantity) -> None:
         return
     if not is_change:
         measure = level_measure(indicator, q.unit)
+    elif indicator is not None and indicator.kind == "index" and measure == "growth_yoy":
+        # 居民消费价格总指数比上年上涨0.6%: the rise of an index is its inflation, when the
+        # registry has one
+        indicator = s.registry.indicators.get(f"{indicator.id}_inflation", indicator)
     year, source = s.year_for(q)
     if indicator is None and FRAGMENT_LABEL.search(label):
         s.set_aside(q, label, sign * q.value, year, "no indicator can be named from the words "
@@ -174,6 +185,7 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
     composed = compose_share(s, q, before)
     if composed is not None:
         indicator, label = composed
+        indicator = indicator or bracket_named(s.registry, label)
         label_start = None
     completed = _head_completed(s, q, label) if indicator is None and label in BARE_HEADS else None
     if completed is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from dezhou_analysis.core import regions
 from dezhou_analysis.core.indicators import Indicator, Registry
 from dezhou_analysis.core.units import dimension
 from dezhou_analysis.documents.cues import LEADING_NOISE, TRAILING_NOISE
@@ -70,6 +71,8 @@ def indicator_named_by(registry: Registry, label: str) -> Indicator | None:
     found = registry.match(label)
     if found is not None or not label:
         return found
+    if _names_the_economy(label):  # 湖南经济年均增长7.8%, 全省经济总量: the place's product
+        return registry.indicators.get("gdp")
     # 规模以上工业企业实现营业收入: the verb between the subject and the head names nothing
     plain = re.sub(r"(?<=[\u4e00-\u9fff])(?:实现|完成|累计完成)(?=[\u4e00-\u9fff]{2})", "", label)
     if plain != label and registry.match(plain) is not None:
@@ -77,4 +80,27 @@ def indicator_named_by(registry: Registry, label: str) -> Indicator | None:
     scanned = registry.scan(label)
     if scanned and scanned[-1].end == len(label):
         return scanned[-1].indicator
+    return bracket_named(registry, label)
+
+
+def bracket_named(registry: Registry, label: str) -> Indicator | None:
+    """城镇常住人口占常住人口比重（常住人口城镇化率）: the bracket gives the indicator its name."""
+    named = re.search(r"[（(]([^（()）]{2,20})[)）]$", label)
+    if named and not label.startswith(named.group(0)):
+        return registry.match(named.group(1))
     return None
+
+
+_AGGREGATE = re.compile(r"(?:全国|全省|全市|全区|全县|全州|我国|我省|我市|我区|我县|我州)?")
+
+
+def _names_the_economy(label: str) -> bool:
+    """经济, 全省经济, 湖南经济(总量): a place's economy, never 数字经济 or 县域经济."""
+    match = re.fullmatch(r"(?P<place>[\u4e00-\u9fff]{0,8}?)经济(?:总量|增长|增速)?", label)
+    if match is None:
+        return False
+    place = match.group("place")
+    if _AGGREGATE.fullmatch(place):
+        return True
+    found = regions.find_regions(place, ("province", "prefecture", "county"))
+    return bool(found) and found[0][0] == 0 and found[-1][1] == len(place)

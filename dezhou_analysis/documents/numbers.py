@@ -73,8 +73,10 @@ QUANTITY = re.compile(
     rf"(?P<unit>{_UNIT_RE})?"
     rf"(?P<post>以上|以下|以内|左右|上下|多)?")
 
+# 6-8万人, 5.5%—6%, 7.5%～8%: the low end may repeat a percent sign; a dash that joins two
+# numbers with a unit after the second is a range, not punctuation
 RANGE = re.compile(
-    rf"(?P<lo>(?<![0-9A-Za-z.]){NUMBER})\s*(?:-|至|到)\s*(?P<hi>{NUMBER})(?P<unit>{_UNIT_RE})")
+    rf"(?P<lo>(?<![0-9A-Za-z.]){NUMBER})(?:%|‰)?\s*(?:-|—|–|~|～|至|到)\s*(?P<hi>{NUMBER})(?P<unit>{_UNIT_RE})")
 
 RATIO = re.compile(rf"(?<![0-9.]){NUMBER}(?::{NUMBER}){{1,4}}(?![0-9.:])")
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from dezhou_analysis.core.indicators import Registry
+from dezhou_analysis.core.text import one_to_one_table
 from dezhou_analysis.core.units import known_unit
 from dezhou_analysis.documents.context import five_year_plan_years
 from dezhou_analysis.documents.labels import indicator_named_by
@@ -34,6 +35,9 @@ _LABEL_UNIT = re.compile(r"^(?P<label>.+?)[（(](?P<unit>[^（()）]{1,8})[)）]
 _PP = re.compile(r"^(?P<verb>提高|增加|上升|降低|下降|减少)?(?P<num>-?\d+(?:\.\d+)?)个?百分点$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _FIVE_YEAR = re.compile(r"[“\"]?(十[一二三四五六七八九])五[”\"]?")
+# a bulletin's column heading: 绝对值(亿元), 绝对数, 比上年增长(%), 增长(%)
+_VALUE_COLUMN = re.compile(r"(?:绝对值|绝对数|总量|数值|(?:比上年)?增长(?:速度)?|增速)(?:[（(][^（()）]{1,8}[)）])?")
+_COLUMN_UNIT = re.compile(r"[（(](?P<unit>[^（()）]{1,8})[)）]$")
 
 
 @dataclass
@@ -45,8 +49,41 @@ class Cell:
 def table_lines(raw_lines: list[str]) -> set[int]:
     """0-based indexes of the raw lines of pipe tables that have a header (the narrative skips
     them; pipes in prose without one stay prose)."""
-    return {i for block in _blocks(raw_lines) if _header_at(_rows(raw_lines, block)) is not None
+    lines = _reading_lines(raw_lines)
+    return {i for block in _blocks(lines) if _header_at(_rows(lines, block)) is not None
             for i in block}
+
+
+def _reading_lines(raw_lines: list[str]) -> list[str]:
+    """The lines as the table reader sees them: traditional characters as simplified ones (one
+    for one, so positions hold), and a bulletin's table whose cells are set apart by tabs or runs
+    of spaces (指标  绝对数（亿元）  比上年增长（%）) written with pipes."""
+    lines = [raw.translate(one_to_one_table()) for raw in raw_lines]
+    i = 0
+    while i < len(lines):
+        if not _spaced_header(lines[i]):
+            i += 1
+            continue
+        k = i
+        while k < len(lines) and len(cells := _SPACED.split(lines[k].strip())) >= 2 \
+                and len(lines[k]) <= 80:
+            lines[k] = "| " + " | ".join(cells) + " |"
+            k += 1
+        i = max(k, i + 1)
+    return lines
+
+
+_SPACED = re.compile(r"\t+|\s{2,}|\u3000+")
+
+
+def _spaced_header(line: str) -> bool:
+    """指标 then value or growth columns only, set apart by tabs or spaces (a header with year
+    columns is an indicator table's, read by the table reader)."""
+    if "|" in line:
+        return False
+    cells = [re.sub(r"\s+", "", c) for c in _SPACED.split(line.strip())]
+    return len(cells) >= 2 and bool(_LABEL_HEADER.match(cells[0])) and all(
+        _VALUE_COLUMN.fullmatch(c) or re.search(r"比重|占", c) for c in cells[1:])
 
 
 def _blocks(raw_lines: list[str]) -> list[list[int]]:
@@ -100,7 +137,8 @@ def _opens_cell_table(raw_lines: list[str], i: int) -> bool:
     if _CATEGORY_HEADER.match(first) and len(cells) > 1:
         first = re.sub(r"\s+", "", cells[1])
     return bool(_LABEL_HEADER.match(first)) and any(
-        re.fullmatch(r"(?:19|20)\d{2}\s*年?\S{0,6}", c) for c in cells[1:6])
+        re.fullmatch(r"(?:19|20)\d{2}\s*年?\S{0,6}", c) or _VALUE_COLUMN.fullmatch(re.sub(r"\s+", "", c))
+        for c in cells[1:6])
 
 
 def _piped_blocks(raw_lines: list[str]) -> list[list[int]]:
@@ -213,6 +251,7 @@ class Column:
     kind: str  # year | growth_yoy | growth_avg | current | attribute
     year: int | None
     target: bool
+    unit: str = ""  # named in the heading: 绝对值(亿元)
 
 
 def _columns(header: list[Cell], doc_year: int | None, table_year: int | None) -> list[Column]:
@@ -238,7 +277,9 @@ def _columns(header: list[Cell], doc_year: int | None, table_year: int | None) -
             future = doc_year is not None and years[-1] > doc_year
             out.append(Column(index, "year", years[-1], (target or future) and "完成" not in text))
         elif re.search(r"绝对数|绝对值|数值|总量|本年|全年", text):
-            out.append(Column(index, "current", table_year, False))
+            unit = _COLUMN_UNIT.search(text)
+            out.append(Column(index, "current", table_year, False,
+                              unit.group("unit") if unit and known_unit(unit.group("unit")) else ""))
         else:
             out.append(Column(index, "other", None, False))
     return out
@@ -290,22 +331,43 @@ def pipe_table_rows(doc: Document, raw_lines: list[str], registry: Registry,
     """Target rows and observation rows of every pipe table in the document."""
     targets: list[dict] = []
     observations: list[dict] = []
-    for block in _blocks(raw_lines):
-        rows = _rows(raw_lines, block)
+    # quotes are taken from the text as it stands
+    lines = _reading_lines(raw_lines)
+    for block in _blocks(lines):
+        rows = _rows(lines, block)
         header = _header_at(rows)
         if header is None:
             continue
-        table_year = _table_year(raw_lines, block, rows, header) or review_year
+        table_year = _table_year(lines, block, rows, header) or review_year
         columns = _columns(rows[header], doc.year, table_year)
         unit = _sheet_unit(rows, header)
+        added = _of_value_added(lines, block, rows, header)
         for row in _aligned(rows[header + 1:], len(rows[header])):
-            for kind, record in _row_records(doc, registry, row, columns, unit):
+            for kind, record in _row_records(doc, registry, row, columns, unit, added):
+                record["source_quote"] = _as_written(record["source_quote"], record["source_line"],
+                                                     lines, raw_lines)
                 (targets if kind == "target" else observations).append(record)
     return targets, observations
 
 
+def _of_value_added(lines: list[str], block: list[int], rows: list[list[Cell]], header: int) -> bool:
+    """A table of the product by sector (全区生产总值及其增长速度): its rows 工业, 金融业 are the
+    sectors' value added."""
+    title = [lines[block[0] - 1]] if block[0] > 0 else []
+    title += [cell.text for row in rows[:header] for cell in row]
+    return any(re.search(r"生产总值|增加值", text) for text in title)
+
+
+def _as_written(quote: str, line: int, lines: list[str], raw_lines: list[str]) -> str:
+    """The quote in the characters of the text (a traditional text keeps its own)."""
+    if not 0 < line <= len(raw_lines):
+        return quote
+    at = raw_lines[line - 1].translate(one_to_one_table()).find(quote)
+    return raw_lines[line - 1][at:at + len(quote)] if at >= 0 else quote
+
+
 def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: list[Column],
-                 sheet_unit: str) -> list[tuple[str, dict]]:
+                 sheet_unit: str, value_added: bool = False) -> list[tuple[str, dict]]:
     if len(row) < 2 or _is_value(row[0].text):
         return []
     label = re.sub(r"\s+", "", row[0].text)
@@ -316,6 +378,8 @@ def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: li
         label, unit = match.group("label"), match.group("unit")
     label = re.sub(r"^累计", "", label) if registry.match(label) is None else label
     found = registry.match_with_measure(label) if label else None
+    if found is None and value_added and label and not label.endswith("增加值"):
+        found = registry.match_with_measure(label + "增加值")
     indicator = found[0] if found else indicator_named_by(registry, label)
     row_measure = found[1] if found else ("growth" if re.search(r"(?:增长|增速)$", label) else "")
     attribute = next((re.sub(r"\s+", "", row[c.index].text) for c in columns
@@ -327,11 +391,12 @@ def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: li
         cell = row[column.index]
         if column.kind == "year" and re.search(r"(?:下降|降低|减少)$", label):
             continue  # 城市PM2.5下降 | 57.3: a level or the reduction? the column cannot tell
-        value, measure, qualifier = _value(cell.text, column, indicator, unit, row_measure)
+        value, measure, qualifier = _value(cell.text, column, indicator, unit or column.unit, row_measure)
         if value is None:
             continue
         kind = "target" if column.target else "observation"
-        record = _record(doc, indicator, label, column.year, value, measure, unit, cell, attribute, kind)
+        record = _record(doc, indicator, label, column.year, value, measure, unit or column.unit, cell,
+                         attribute, kind)
         record["target_kind" if kind == "target" else "value_qualifier"] = qualifier
         if kind == "target":
             record["cumulative"] = measure in ("abs_change", "pp_change") or (

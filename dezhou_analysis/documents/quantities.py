@@ -23,6 +23,20 @@ _NOT_PROSE = re.compile(r"(?:https?://|www\.)[!-~]+|(?:%[0-9A-Fa-f]{2}){2,}[!-~]
                         r"|[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号")
 
 
+# 人口自然增长率为-5.11‰, 增速为-0.9%: a signed rate after the word that gives it (a hyphen
+# between two numbers is a range or a date, and is read elsewhere)
+_SIGNED = re.compile(r"(?<=[为是：:率达])-(?P<num>\d+(?:\.\d+)?)(?P<unit>%|‰)")
+
+# 突破万亿元, 破万亿, 突破千亿元大关, 超百万人: a threshold written with its magnitude alone
+# (one of it); 过千亿元区县 names a kind of county, so a word may not follow
+_MAGNITUDE = re.compile(r"(?P<verb>突破|超过|跨越|迈上|站上|跨过|破|超|达)"
+                        r"(?P<mag>万亿|千亿|百亿|十亿|亿|千万|百万|十万|万)"
+                        r"(?P<unit>元|美元|人次|人|吨|千瓦|亩|户|辆)?(?P<tail>大关|台阶|级)?"
+                        r"(?![\u4e00-\u9fff])")
+_MAGNITUDES = {"万亿": (1.0, "万亿"), "千亿": (1000.0, "亿"), "百亿": (100.0, "亿"), "十亿": (10.0, "亿"),
+               "亿": (1.0, "亿"), "千万": (1000.0, "万"), "百万": (100.0, "万"), "十万": (10.0, "万"),
+               "万": (1.0, "万")}
+
 _DOUBLINGS = re.compile(r"(接近|基本|约)?翻(?:了)?([一两二三])?番")  # 翻番 is 翻一番
 
 
@@ -67,6 +81,17 @@ def find_quantities(stext: str, years: list[YearMention], result: ScanResult) ->
             out.append(Quantity(m.start(), m.end(), m.start(), float(m.group("lo")),
                                 m.group("unit"), "at_least", m.group(0),
                                 high=float(m.group("hi"))))
+            mask.take(m.start(), m.end())
+    for m in _MAGNITUDE.finditer(stext):
+        if mask.free(m.start("mag"), m.end()) and m.group("tail") != "级":
+            value, prefix = _MAGNITUDES[m.group("mag")]
+            out.append(Quantity(m.start("mag"), m.end(), m.start("mag"), value,
+                                prefix + (m.group("unit") or ""), "at_least", m.group(0)[len(m.group("verb")):]))
+            mask.take(m.start("mag"), m.end())
+    for m in _SIGNED.finditer(stext):
+        if mask.free(m.start(), m.end()):
+            out.append(Quantity(m.start(), m.end(), m.start(), -float(m.group("num")), m.group("unit"),
+                                "point", m.group(0)))
             mask.take(m.start(), m.end())
     for m in QUANTITY.finditer(stext):
         if not m.group("num") or not mask.free(m.start("num"), m.end("num")):

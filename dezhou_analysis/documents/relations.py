@@ -137,13 +137,14 @@ def structure_ratio(s: Sentence, q: Quantity) -> None:
 # ---- from–to --------------------------------------------------------------------------------
 
 _FROM = re.compile(r"(?:从|由)((?:19|20)\d{2})年(?:末|底)?的?$")
-_TO = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:到|至|为)"
+# 提高到, 大幅提升至 (an adverb of degree may stand before the verb)
+_TO = re.compile(r"^(?:大幅|明显|显著|稳步|持续|逐步|进一步)?[\u4e00-\u9fff]{0,3}?(?:到|至|为)"
                  r"(?:((?:19|20)\d{2})年(?:末|底)?的?)?$")
 
 
 # 从129.8亿元增长到325亿元, 规上企业从153家发展到268家: a from–to that names no year
 _FROM_BARE = re.compile(r"[\u4e00-\u9fffA-Za-z”）](?:从|由)$")
-_TO_BARE = re.compile(r"^(?:增长|增加|提高|提升|上升|扩大|发展|跃升|下降|减少|降低|缩小)(?:到|至)$")
+_TO_BARE = re.compile(r"^(?:大幅|明显|显著|稳步|持续|逐步|进一步)?(?:增长|增加|提高|提升|上升|扩大|发展|跃升|下降|减少|降低|缩小)(?:到|至)$")
 
 
 def plan_from_to(s: Sentence, handlers: Handlers) -> None:
@@ -229,12 +230,41 @@ def plan_series(s: Sentence, handlers: Handlers) -> None:
         for q in s.quantities:
             if q.start < m.end() or q.used:
                 continue
-            if s.text[pos:q.start].strip("、，和及与 ") != "":
-                break
+            if s.text[pos:q.start].strip("、，和及与 ") != "" or (chain and not _same_kind(chain[0], q)):
+                break  # 分别增长5.5%和8.6%，10件民生实事…: the series ends where its kind of number does
             chain.append(q)
             pos = q.end
         if len(chain) >= 2:
             handlers[id(chain[0])] = partial(series, s, chain, m)
+    # 第一、第二、第三产业增加值年均增长4.5%、3.2%、4.8%: items and values in one order, no 分别
+    for m in re.finditer(r"(?:年均|同比|比上年)?(?:增长|下降|提高)|(?:分别)?(?:为|达到|达)", s.text):
+        chain = _listed_values(s, m.end())
+        if len(chain) >= 2 and id(chain[0]) not in handlers \
+                and len(split_compound(s, s.text[:m.start()])) == len(chain):
+            handlers[id(chain[0])] = partial(series, s, chain, m)
+
+
+def _listed_values(s: Sentence, start: int) -> list[Quantity]:
+    """The numbers right after `start` joined by 、 (or a last 和), with nothing else between."""
+    chain: list[Quantity] = []
+    pos = start
+    for q in s.quantities:
+        if q.start < start or q.used:
+            continue
+        gap = s.text[pos:q.start]
+        if (chain and gap not in ("、", "和")) or (not chain and gap) or (chain and not _same_kind(chain[0], q)):
+            break
+        chain.append(q)
+        pos = q.end
+    return chain
+
+
+def _same_kind(first: Quantity, q: Quantity) -> bool:
+    """Two items of one series: both rates (%, ‰, points) or both of one dimension."""
+    rates = ("%", "‰", "个百分点", "百分点")
+    if (first.unit in rates) != (q.unit in rates):
+        return False
+    return first.unit in rates or dimension(first.unit) == dimension(q.unit)
 
 
 def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
@@ -243,6 +273,7 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
     word = m.group(0)
     growth = bool(re.search(r"增长|下降|提高", word))
     sign = -1 if "下降" in word else 1
+    growth_measure = "growth_avg" if "年均" in word else "growth_yoy"
     spans = [y for y in s.years if y.role == "span" and y.start < m.start()]
     if spans and spans[-1].year2 and spans[-1].year2 - spans[-1].year + 1 == len(chain):
         span = spans[-1]
@@ -267,7 +298,7 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
         return
     year, source = s.year_for(chain[0])
     for (indicator, label), q in zip(labels, chain, strict=True):
-        measure = "growth_yoy" if growth else level_measure(indicator, q.unit)
+        measure = growth_measure if growth else level_measure(indicator, q.unit)
         s.emit(q, indicator, label, measure, year, source, value=sign * q.value)
     s.state["labels"] = labels
 
@@ -287,10 +318,32 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
            for label in [p + stem for p in pieces[:-1]] + [last]]
     if any(ind for ind, _ in out):
         return out
-    # 存、贷款余额: the split is plain from the wording even when the registry knows neither;
+    # 存、贷款余额: the split is plain from the wording even when the registry knows neither
+    items = _one_character_items(pieces) if "、" in phrase else []
+    shared = [] if items else _items_sharing_a_modifier(s, pieces)
+    if shared:
+        return shared
     # so is 重大产业、生态环保投资, whose items share the head noun the last one ends with
-    items = _one_character_items(pieces) or _items_sharing_a_head(pieces)
+    items = items or _items_sharing_a_head(pieces)
     return [(indicator_named_by(s.registry, label), label) for label in items]
+
+
+def _items_sharing_a_modifier(s: Sentence, pieces: list[str]) -> list[tuple[Indicator | None, str]]:
+    """单位地区生产总值能耗和二氧化碳排放 → 单位地区生产总值能耗, 单位地区生产总值二氧化碳排放:
+    the later items take the modifier the first one opens with, when the registry then knows one
+    of them (as it is, or as its reduction)."""
+    first = pieces[0]
+    for cut in range(len(first) - 1, 1, -1):
+        labels = [first] + [first[:cut] + p for p in pieces[1:]]
+        found = [_named_or_reduced(s, label) for label in labels]
+        if any(found[1:]):
+            return list(zip(found, labels, strict=True))
+    return []
+
+
+def _named_or_reduced(s: Sentence, label: str) -> Indicator | None:
+    return indicator_named_by(s.registry, label) or s.registry.match(label + "降低") \
+        or s.registry.match(label + "下降")
 
 
 def _items_sharing_a_head(pieces: list[str]) -> list[str]:

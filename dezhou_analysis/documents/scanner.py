@@ -17,6 +17,9 @@ from dezhou_analysis.documents.cues import (
     COMPARED,
     CONTINUATION,
     DATELINE,
+    FORECAST_WORD,
+    FUTURE_REACH,
+    FUTURE_WORD,
     GOAL_HEADLINE,
     GOAL_LIST_INTRO,
     GOAL_LIST_ITEM,
@@ -50,7 +53,8 @@ class DocumentScanner:
             norm=norm, registry=registry, result=ScanResult(), doc_year=doc.year,
             base_year=base_year, default_target_year=period[1] if period else doc.year,
             is_plan=doc.kind == "plan", is_bulletin=doc.kind == "bulletin", kind=doc.kind,
-            places=aggregate_places(self.home), review_year=review_year(doc))
+            places=aggregate_places(self.home), review_year=review_year(doc),
+            year_ahead=doc.date is not None and doc.date.month <= 6)
         self._sentence_id = 0
         self._goal_carry: int | None = None  # a goal's year that a 其中/同时 sentence continues
         self._horizon: int | None = None  # the future year the text last looked ahead to
@@ -159,7 +163,7 @@ class DocumentScanner:
         carried = state.get("goal_carry") if not years and CONTINUATION.match(stext) else None
         if quantities:
             cues = [y.start for y in years if y.role == "target"] + \
-                [m.start() for m in TARGET_CUE.finditer(stext)]
+                [m.start() for m in TARGET_CUE.finditer(stext)] + self._future_cues(stext, years, state)
             ahead = self._looks_ahead(stext, years, section, state)
             if carried is None and ahead is not None:
                 carried = ahead
@@ -190,6 +194,30 @@ class DocumentScanner:
             state["year"] = span.year2
             if state.get("since") is None:  # …由1.8%提高到2.4%: from the period's start
                 state["since"] = span.year
+
+    def _future_cues(self, stext: str, years: list, state: dict) -> list[int]:
+        """将 before a 达到/突破/以上 (贵州将推动数字经济占比达到45%以上), and 预计 in a text
+        dated early in the year it speaks of (2024年，…预计全省地区生产总值增长5.5%左右): what
+        the place means to reach, in a sentence that names no year already past."""
+        frame = self.frame
+        if frame.is_bulletin or frame.is_plan or frame.doc_year is None:
+            return []
+        past = [y for y in years if y.role in ("obs", "partial", "since") and y.year < frame.doc_year]
+        cues = [m.start() for m in FUTURE_WORD.finditer(stext)
+                if (PLAN_CUE.search(stext, m.end()) or FUTURE_REACH.search(stext, m.end()))
+                and not self._past_in_clause(stext, m.start(), years, past)]
+        if frame.year_ahead and not past and (any(y.year == frame.doc_year for y in years)
+                                              or (not years and state.get("year") == frame.doc_year)):
+            cues += [m.start() for m in FORECAST_WORD.finditer(stext)]
+        return cues
+
+    @staticmethod
+    def _past_in_clause(stext: str, pos: int, years: list, past: list) -> bool:
+        """The time of the clause that leads to `pos` is past: its nearest year is (去年GDP增长
+        4.9%今年将…: 今年 governs what follows it)."""
+        start = max((m.end() for m in re.finditer(r"[，；：,;。\s|]", stext[:pos])), default=0)
+        before = [y for y in years if start <= y.start < pos]
+        return bool(before) and before[-1] in past
 
     def _reviews_past_period(self, years: list) -> bool:
         """A plan's sentence naming a whole period that ended by the plan's base year (the
@@ -243,7 +271,11 @@ def named_parents(text: str, names: tuple[str, ...]) -> set[str]:
 
 
 def review_year(doc: Document) -> int | None:
-    """A bulletin's year: the one its title names (2022年…统计公报), else the year before its date."""
+    """A bulletin's year: the one its title names (2022年…统计公报), else the year before its date.
+    A work report given in the first quarter reviews the year before (its goals carry their own
+    year)."""
+    if doc.kind == "report" and doc.date is not None and doc.date.month <= 3:
+        return doc.date.year - 1
     if doc.kind != "bulletin":
         return None
     match = re.search(r"((?:19|20)\d{2})\s*年", str(doc.meta.get("title", "")))

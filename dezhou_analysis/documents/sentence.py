@@ -39,6 +39,7 @@ class DocumentFrame:
     is_bulletin: bool = False  # a statistics bulletin states what was, never what shall be
     review_year: int | None = None  # the year a bulletin reports on (its title's, else the year before its date)
     places: dict[str, str] = field(default_factory=dict)  # 全省 → 山东省 for this document
+    year_ahead: bool = False  # dated in the first half of its year: most of that year is still to come
 
     def place(self, word: str) -> str:
         """An aggregate word (全省, 我市) as the region it names for this document."""
@@ -93,7 +94,7 @@ class Sentence:
         if self.frame.is_bulletin:
             return False
         a, b = self.clause_of(q.start)
-        if any(a <= pos < b for pos in self.cues):
+        if any(a <= pos < b and self._cue_reaches(pos, a, q.start) for pos in self.cues):
             return True
         if self._clause_reports_the_past(a, b, q.start):
             return False  # 规划目标是下降15%，2019年已下降16.2%: the second clause is a result
@@ -102,6 +103,16 @@ class Sentence:
         if self.target_years and not any(y.role in ("obs", "partial", "since") for y in self.years):
             return True  # 年均增速10%以上，到2020年达到850亿元: the sentence speaks of that year
         return any(pos < q.start for pos in self.cues)
+
+    def _cue_reaches(self, cue: int, a: int, pos: int) -> bool:
+        """A goal cue after the number reaches back to it unless a past year of the clause
+        governs the number (去年GDP增长4.9% 今年将…: the growth is last year's)."""
+        if cue < pos:
+            return True
+        doc_year = self.frame.doc_year
+        nearest = [y for y in self.years if a <= y.start < pos]
+        return not (nearest and nearest[-1].role in ("obs", "partial") and doc_year is not None
+                    and nearest[-1].year < doc_year)
 
     def _clause_reports_the_past(self, a: int, b: int, pos: int) -> bool:
         """A clause that opens with a past year of its own and says 已 (already) before the number."""

@@ -285,12 +285,21 @@ def _label_parts(label: str, unit: str, category: str, header: dict) -> tuple[st
     return label, unit, category
 
 
+def _lost_category(cells: list[str], header: dict) -> bool:
+    """2.全员劳动生产率增长（%）\t2.5\t…: a numbered or unit-bearing indicator stands first
+    in a row one cell short of a header that opens with its 类别 column."""
+    first = cells[0].strip() if cells else ""
+    return header.get("category") == 0 and header["label"] == 1 and bool(
+        _ROW_NUMBER.match(first) or _LABEL_UNIT.match(re.sub(r"\s+", "", first)))
+
+
 def _row(index: int, raw: str, cells: list[str], width: int, header: dict,
          year_columns: list[tuple[int, int]], category: str, table: IndicatorTable) -> TableRow:
     if header["mode"] == "single":
         cells = _right_anchored(cells, header)
-    elif len(cells) < width and "\t" not in raw:
-        # runs of spaces collapse empty cells: the values are the rightmost cells
+    elif len(cells) < width and ("\t" not in raw or _lost_category(cells, header)):
+        # runs of spaces collapse empty cells: the values are the rightmost cells; so do tabs
+        # when the row's first cell is an indicator under a 类别 column it left empty
         cells = [""] * (width - len(cells)) + cells
     cells = cells + [""] * max(0, width - len(cells))
     label = cells[header["label"]].strip()
