@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 
+from dezhou_analysis.reports.status_style import STATUS_COLOURS, STATUS_LABELS
+
 LATIN_FAMILY = "DejaVu Sans"
 SYSTEM_CJK_FONTS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -29,17 +31,6 @@ SYSTEM_CJK_FONTS = (
 )
 PREFERRED_CJK_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "AR PL UMing CN")
 
-# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies
-STATUS_COLOURS = {
-    "met": "#009E73", "met at base": "#7FCBB4", "on track": "#56B4E9", "uncertain": "#E69F00",
-    "off track": "#D55E00", "missed": "#CC79A7", "unable to assess": "#BBBBBB",
-}
-STATUS_LABELS = {
-    "met": ("已实现", "met"), "met at base": ("基期已实现", "met at base"),
-    "on track": ("有望实现", "on track"), "uncertain": ("不确定", "uncertain"),
-    "off track": ("难以实现", "off track"), "missed": ("未实现", "missed"),
-    "unable to assess": ("无法评估", "unable to assess"),
-}
 SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 FIGURE_SIZES = {"html": (8.0, 4.5), "slides": (13.33, 7.5), "small": (5.5, 3.4)}
 

@@ -12,9 +12,10 @@ import json
 import pandas as pd
 
 from dezhou_analysis import __version__
-from dezhou_analysis.reports.charts import STATUS_COLOURS, STATUS_LABELS
-from dezhou_analysis.reports.common import PRINT_CSS, clean_text, esc, format_p, format_value
+from dezhou_analysis.reports.common import clean_text, esc, format_p, format_value
 from dezhou_analysis.reports.data_needed import data_needed
+from dezhou_analysis.reports.print_style import PRINT_CSS
+from dezhou_analysis.reports.status_style import STATUS_COLOURS, STATUS_LABELS
 
 TITLES = {
     "plan_extraction": ("规划文本解析", "Plan extraction"),

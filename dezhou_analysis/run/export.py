@@ -98,7 +98,7 @@ def remote_references(html: str) -> list[str]:
 
 def with_print_style(html: str) -> str:
     """The suite's print stylesheet (A4, no navigation, clean table breaks) in the page head."""
-    from dezhou_analysis.reports.common import PRINT_CSS
+    from dezhou_analysis.reports.print_style import PRINT_CSS
     return html.replace("</head>", f"<style>{PRINT_CSS}</style>\n</head>", 1)
 
 
