@@ -32,7 +32,7 @@ POOL_ENGINE = "dezhou-pool"
 #: what every notebook imports (directly or on its way), imported once per kernel
 WARM_UP = """\
 import numpy, pandas, matplotlib, matplotlib.pyplot, seaborn, openpyxl, IPython.display
-import statsmodels.tsa.exponential_smoothing.ets, statsmodels.tsa.forecasting.theta
+import statsmodels.api, statsmodels.formula.api
 import importlib, pkgutil, dezhou_analysis.reports
 for _module in pkgutil.iter_modules(dezhou_analysis.reports.__path__):
     importlib.import_module("dezhou_analysis.reports." + _module.name)
