@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.transforms import Bbox, TransformedBbox
 
 from dezhou_analysis.reports.status_style import STATUS_COLOURS, STATUS_LABELS
 
@@ -105,10 +106,15 @@ def caption(fig, text: str) -> None:
     """The source line, placed below everything already on the figure (legends included) and
     wrapped to its width, so a long caption never widens the figure."""
     renderer = fig.canvas.get_renderer()
-    bottom = fig.get_tightbbox(renderer).y0 / fig.get_figheight()
+    before = fig.get_tightbbox(renderer)
     width = int(fig.get_figwidth() * 72 / (8 * 0.56))  # 8-pt text: Latin ≈ 0.56 em, CJK 1 em
-    fig.text(0.0, min(bottom, 0.0) - 0.03, wrap_visual(text, width), ha="left", va="top",
-             fontsize=8, color="#555555", transform=fig.transFigure)
+    label = fig.text(0.0, min(before.y0 / fig.get_figheight(), 0.0) - 0.03, wrap_visual(text, width),
+                     ha="left", va="top", fontsize=8, color="#555555", transform=fig.transFigure)
+    # the figure's bounds now: what it had and the caption's box (what a second layout of the
+    # whole figure would give, at a fraction of its cost)
+    extent = Bbox.union([before, TransformedBbox(label.get_tightbbox(renderer),
+                                                 fig.dpi_scale_trans.inverted())])
+    fig._dezhou_bbox = (extent.padded(0.1), _artist_counts(fig))
 
 
 def wrap_visual(text: str, width: int) -> str:
@@ -135,12 +141,17 @@ def wrap_visual(text: str, width: int) -> str:
 
 
 def _tight_bbox(fig):
-    """The tight bounding box, computed once per figure (saving with "tight" lays out twice)."""
-    bbox = getattr(fig, "_dezhou_bbox", None)
-    if bbox is None:
+    """The tight bounding box, computed once per figure (saving with "tight" lays out twice),
+    or taken from `caption` while nothing was added to the figure since."""
+    bbox, counts = getattr(fig, "_dezhou_bbox", (None, None))
+    if bbox is None or counts != _artist_counts(fig):
         bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
-        fig._dezhou_bbox = bbox
+        fig._dezhou_bbox = (bbox, _artist_counts(fig))
     return bbox
+
+
+def _artist_counts(fig) -> tuple[int, ...]:
+    return (len(fig.get_children()), *(len(ax.get_children()) for ax in fig.axes))
 
 
 def figure_png(fig) -> bytes:

@@ -600,7 +600,6 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             # something changed in the data: the notebooks will most likely run, so the kernels
             # import the stack while the data phase works
             pool = None if current else start_kernels(size, paths, staging, stack)
-            exports = None if current else start_exports(cache, plan, stack)
             data_phase = prepare_data(paths, plan, cache, current)
             phases = {"data": round(time.perf_counter() - clock, 2)}
             tables = in_background(write_data_tables, paths.processed, staging / "tables" / "data",
@@ -608,8 +607,9 @@ def run_suite(paths: ProjectPaths, params_file: str | None = None, overrides: li
             tasks = make_tasks(plan, paths, staging)
             records = reuse_unchanged(tasks, cache, staging)
             changed = [t for t in tasks if t.name not in records]
-            if changed and exports is None:
-                exports = start_exports(cache, plan, stack)
+            # the export process starts once the data phase is done: it has nothing to do before
+            # the first notebook ends, and the CPUs are busy with the data phase and the kernels
+            exports = start_exports(cache, plan, stack) if changed else None
             font = in_background(index_font, data_phase, plan, [t.name for t in tasks],
                                  exports) if changed else None
             notebooks_started = time.perf_counter()
