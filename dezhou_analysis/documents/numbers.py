@@ -112,6 +112,11 @@ def qualifier_kind(pre: str | None, post: str | None, more: str | None = None) -
     return "point"
 
 
+#: footnote marks after a table cell's number (60.6*: an estimate, explained under the table),
+#: taken off before the cell is parsed
+CELL_FOOTNOTE = re.compile(r"(?<=[\d%])\s*(?:[*＊※]+|[①②③④⑤⑥⑦⑧⑨])$")
+
+
 def parse_cell(raw: str) -> CellValue:
     """Parse a table cell such as `8 左右`, `60以上`, `≥95`, `稳定增长`, `2—3`, `—`, `〔25〕`.
 

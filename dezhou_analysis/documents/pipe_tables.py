@@ -19,7 +19,7 @@ from dezhou_analysis.core.text import one_to_one_table
 from dezhou_analysis.core.units import known_unit
 from dezhou_analysis.documents.context import five_year_plan_years
 from dezhou_analysis.documents.labels import indicator_named_by
-from dezhou_analysis.documents.numbers import CellValue, parse_cell
+from dezhou_analysis.documents.numbers import CELL_FOOTNOTE, CellValue, parse_cell
 from dezhou_analysis.documents.sources import Document
 
 _LONE = re.compile(r"^\s*\|[\s|]*$")
@@ -27,8 +27,6 @@ _LABEL_HEADER = re.compile(r"^(?:主要)?指标(?:名称)?$|^项目$")
 _CATEGORY_HEADER = re.compile(r"^(?:指标)?(?:类别|领域|分类|维度|板块)$")
 # what may stand before 指标 in a header: a category column, a row-number column (序号)
 _LEADING_HEADER = re.compile(r"^(?:(?:指标)?(?:类别|领域|分类|维度|板块)|序号|编号)$")
-# footnote marks after a cell's number (60.6*: an estimate, explained under the table)
-_FOOTNOTE = re.compile(r"(?<=[\d%])\s*(?:[*＊※]+|[①②③④⑤⑥⑦⑧⑨])$")
 _ATTRIBUTE = re.compile(r"^(?:预期性|约束性|/|—|-|／)$")
 _UNIT_LINE = re.compile(r"^单位[:：]\s*(\S+)$")
 _LABEL_UNIT = re.compile(r"^(?P<label>.+?)[（(](?P<unit>[^（()）]{1,8})[)）]$")
@@ -190,7 +188,7 @@ def _rows(raw_lines: list[str], block: list[int]) -> list[list[Cell]]:
 
 
 def _is_value(text: str) -> bool:
-    compact = _FOOTNOTE.sub("", re.sub(r"\s+", "", text))
+    compact = CELL_FOOTNOTE.sub("", re.sub(r"\s+", "", text))
     return parse_cell(compact).kind not in ("malformed", "qualitative") or bool(
         _PP.match(compact) or _ATTRIBUTE.match(compact))
 
@@ -407,11 +405,11 @@ def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: li
 
 def _parsed(compact: str) -> CellValue:
     """The cell's value; `>7、力争投入强度高于…` gives its leading bound, a footnote mark is dropped."""
-    parsed = parse_cell(_FOOTNOTE.sub("", compact))
+    parsed = parse_cell(CELL_FOOTNOTE.sub("", compact))
     if parsed.value is None:
         head = re.split(r"[、，,；;]", compact, maxsplit=1)[0]
         if head != compact and re.search(r"\d", head):
-            parsed = parse_cell(_FOOTNOTE.sub("", head))
+            parsed = parse_cell(CELL_FOOTNOTE.sub("", head))
     return parsed
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from dezhou_analysis.core.text import one_to_one_table
 from dezhou_analysis.core.units import canonical_unit, known_unit
-from dezhou_analysis.documents.numbers import CellValue, parse_cell
+from dezhou_analysis.documents.numbers import CELL_FOOTNOTE, CellValue, parse_cell
 
 _SPLIT = re.compile(r"\t| {2,}|\u3000{1,}")
 _HEADER_LABEL = re.compile(r"^(主要)?(指标|指标名称|项目|名称|指\s*标)$")
@@ -23,8 +23,6 @@ _HEADER_CATEGORY = re.compile(r"^(类别|指标类别|领域|分类|维度|板�
 # 年均增长〔累计〕, “十四五”年均增长, 年均/累计: the column of a 十四五 table that holds the growth
 # (or the five-year total) a row aims at, beside its base-year and target-year columns
 _HEADER_GROWTH = re.compile(r"年均|增速|增长|累计")
-# footnote marks after a cell's number (60.6*: an estimate explained under the table)
-_FOOTNOTE = re.compile(r"(?<=[\d%])\s*(?:[*＊※]+|[①②③④⑤⑥⑦⑧⑨])$")
 _CATEGORY = re.compile(r"^(?:[（(]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)、)\s*(.+)$")
 _CATEGORY_WORD = re.compile(r"^[\u4e00-\u9fff]{2,12}类$")
 _ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*(?!\d)")
@@ -256,7 +254,7 @@ def _right_anchored(cells: list[str], header: dict) -> list[str]:
 
 def _growth_cell(cell: str) -> CellValue:
     """A 年均增长 cell; `>7、力争投入强度高于“十三五”时期实际` gives its leading bound."""
-    text = _FOOTNOTE.sub("", cell.strip())
+    text = CELL_FOOTNOTE.sub("", cell.strip())
     parsed = parse_cell(text)
     head = re.split(r"[、，,；;]", text, maxsplit=1)[0]
     if parsed.value is None and head != text and re.search(r"\d", head):
@@ -323,7 +321,7 @@ def _row(index: int, raw: str, cells: list[str], width: int, header: dict,
     values: dict[int, CellValue] = {}
     for column, year in year_columns:
         cell = cells[column] if column < len(cells) else ""
-        parsed = parse_cell(_FOOTNOTE.sub("", cell.strip()))
+        parsed = parse_cell(CELL_FOOTNOTE.sub("", cell.strip()))
         values[year] = parsed
         if parsed.kind == "malformed":
             table.warnings.append((index + 1, f"column {year}: cannot read {cell!r} as a number; "
