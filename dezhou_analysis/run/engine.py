@@ -150,15 +150,16 @@ class PooledKernel:
         return record
 
     def cpu_seconds(self) -> float | None:
-        """CPU time the kernel has used so far (Linux; None elsewhere or once it is gone).
+        """CPU time the kernel has used so far (None once it is gone).
 
         Wall time says little on a machine shared with other work; the manifest records both."""
+        import psutil
         process = getattr(self.km.provisioner, "process", None) if self.km.provisioner else None
         try:
-            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (AttributeError, OSError, IndexError):
+            times = psutil.Process(process.pid).cpu_times()
+        except (AttributeError, psutil.Error):
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return times.user + times.system
 
     def shutdown(self) -> None:
         try:
