@@ -246,6 +246,20 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        found += [child, *_descendants(child)]
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_kernels_die_with_a_killed_runner(tmp_path):
@@ -255,18 +269,22 @@ def test_kernels_die_with_a_killed_runner(tmp_path):
          str(tmp_path / "run"), "--only", "baseline", "industries"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
+    tree: list[int] = []
     kernels: list[int] = []
     while len(kernels) < 2 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.2)
-        kernels = [pid for pid in _children(process.pid)
-                   if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-    assert len(kernels) == 2, "the runner starts its kernels while the data phase runs"
+        tree = _descendants(process.pid)
+        forkers = [pid for pid in _children(process.pid) if b"dezhou_analysis.run.forker" in _cmdline(pid)]
+        kernels = [pid for forker in forkers for pid in _children(forker)]
+    assert len(kernels) == 2, "the runner forks its kernels while the data phase runs"
+    stand_ins = [pid for pid in tree if b"ipykernel_launcher" in _cmdline(pid)]
+    assert len(stand_ins) == 2
     process.send_signal(signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_running(pid) for pid in kernels):
+    while time.monotonic() < deadline and any(_running(pid) for pid in tree):
         time.sleep(0.1)
-    assert [pid for pid in kernels if _running(pid)] == []
+    assert [pid for pid in tree if _running(pid)] == [], "forker, stand-ins, kernels, exports"
 
 
 def _running(pid: int) -> bool:
@@ -276,3 +294,118 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+# ---- kernels forked from one process that imported the stack -----------------------------------
+
+LOOK_AROUND = {
+    "cwd": "__import__('os').getcwd()",
+    "path": "__import__('sys').path",
+    "argv": "__import__('sys').argv[1:]",
+    "backend": "__import__('matplotlib').get_backend()",
+    "parent_handle": "get_ipython().kernel.parent.parent_handle",
+    "numpy_loaded": "'numpy' in __import__('sys').modules",
+    "env": "{k: v for k, v in __import__('os').environ.items() if k.startswith(('JPY_', 'MPL'))}",
+    "sigint": "str(__import__('signal').getsignal(__import__('signal').SIGINT))",
+}
+
+
+def _look_around(kernel) -> dict:
+    import ast
+    reply = kernel.run_code("", user_expressions=LOOK_AROUND)
+    return {name: ast.literal_eval(value["data"]["text/plain"])
+            for name, value in reply["user_expressions"].items()}
+
+
+@pytest.fixture
+def kernel_loop():
+    import asyncio
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()
+
+
+def _kernel_args(tmp_path: Path) -> tuple:
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir(exist_ok=True)
+    return runner.kernel_name(), tmp_path, notebooks, tmp_path / "kernels.log"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forking is for Linux")
+def test_a_forked_kernel_is_the_kernel_the_spec_would_launch(tmp_path, kernel_loop):
+    from dezhou_analysis.run.engine import PooledKernel
+    from dezhou_analysis.run.forker import Forker
+    args = _kernel_args(tmp_path)
+    with Forker.for_kernel(args[0], args[3]) as forker:
+        assert forker is not None, "the project kernel runs ipykernel in this interpreter"
+        forked = PooledKernel(*args, forker=forker)
+        try:
+            assert forked.pid in _children(forker.process.pid)
+            seen_forked = _look_around(forked)
+        finally:
+            forked.shutdown()
+    launched = PooledKernel(*args)
+    try:
+        assert launched.pid not in _children(forker.process.pid)
+        seen_launched = _look_around(launched)
+    finally:
+        launched.shutdown()
+    connection = [a for a in seen_launched["argv"] if a.endswith(".json")]
+    seen_launched["argv"] = [a for a in seen_launched["argv"] if a not in connection]
+    seen_forked["argv"] = [a for a in seen_forked["argv"] if not a.endswith(".json")]
+    assert seen_forked == seen_launched
+    assert seen_forked["numpy_loaded"] and seen_forked["cwd"] == str(tmp_path / "notebooks")
+    assert "KeyboardInterrupt" not in (tmp_path / "kernels.log").read_text()
+    assert "Ctrl-C will not work" not in (tmp_path / "kernels.log").read_text()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forking is for Linux")
+def test_a_forked_kernel_ends_with_its_stand_in_and_a_dead_forker_is_not_used(tmp_path, kernel_loop):
+    from dezhou_analysis.run.engine import KernelPool, PooledKernel
+    from dezhou_analysis.run.forker import Forker
+    args = _kernel_args(tmp_path)
+    forker = Forker.for_kernel(args[0], args[3])
+    try:
+        kernel = PooledKernel(*args, forker=forker)
+        kernel.kill()  # SIGKILL to the stand-in jupyter_client launched
+        deadline = time.monotonic() + 10
+        while _running(kernel.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(kernel.pid)
+        kernel.shutdown()
+        forker.process.kill()
+        forker.process.wait()
+        assert forker.stand_in(["python", "-m", "ipykernel_launcher", "-f", "c.json"]) is None
+    finally:
+        forker.close()
+    pool = KernelPool(1, *args[:3], log_path=args[3])
+    pool._forker.process.kill()  # dies before the kernel could be forked: launched instead
+    done = []
+    pool.submit(_tiny_job(tmp_path), lambda job, record: done.append(record))
+    pool.close()
+    assert [record["status"] for record in done] == ["ok"], done
+
+
+def _tiny_job(tmp_path: Path):
+    from dezhou_analysis.run.engine import Job
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": runner.kernel_name(), "display_name": "k", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import numpy\nprint(numpy.arange(3).sum())")]
+    source = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, source)
+    return Job(name="tiny", source=str(source), output_notebook=str(tmp_path / "tiny.out.ipynb"),
+               parameters={}, cwd=str(tmp_path / "notebooks"), cell_timeout=60,
+               log=str(tmp_path / "tiny.log"))
+
+
+def test_only_the_spec_s_own_ipykernel_is_forked():
+    from dezhou_analysis.run.forker import _module_command, _same_interpreter
+    assert _module_command([sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
+                            "c.json"]) == ([sys.executable, "-Xfrozen_modules=off"],
+                                           "ipykernel_launcher", ["-f", "c.json"])
+    assert _module_command(["R", "--slave", "-e", "IRkernel::main()"]) is None
+    assert _module_command([sys.executable, "-E", "-m", "ipykernel_launcher"]) is None, \
+        "a flag that changes how the interpreter starts: launched as the spec says"
+    assert _same_interpreter([sys.executable], [os.path.realpath(sys.executable)])
+    assert not _same_interpreter(["/usr/bin/false"], [sys.executable])

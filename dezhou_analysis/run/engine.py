@@ -2,8 +2,10 @@
 
 Starting a kernel and importing numpy, pandas, matplotlib, seaborn, statsmodels and this package
 costs seconds, more than most notebooks take to run. The pool starts `size` kernels (while the
-data phase runs), imports everything in each, and gives every kernel notebook after notebook;
-before each one `kernel_state.restore` puts the kernel back as it was after the imports, so a
+data phase runs) with everything imported, and gives every kernel notebook after notebook. On
+Linux the kernels are forked from one process that did the imports once (`forker`); elsewhere,
+or when forking would not start what the kernel spec says, each kernel imports for itself. Before
+each notebook `kernel_state.restore` puts the kernel back as it was after the imports, so a
 notebook's outputs do not depend on which kernel ran it or what ran there before.
 
 Each kernel belongs to one thread for its whole life: the thread starts it, feeds it and shuts
@@ -27,15 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dezhou_analysis.run.forker import STACK_IMPORTS, Forker
+
 POOL_ENGINE = "dezhou-pool"
 
-#: what every notebook imports (directly or on its way), imported once per kernel
-WARM_UP = """\
-import numpy, pandas, matplotlib, matplotlib.pyplot, seaborn, openpyxl, IPython.display
-import statsmodels.api, statsmodels.formula.api
-import importlib, pkgutil, dezhou_analysis.reports
-for _module in pkgutil.iter_modules(dezhou_analysis.reports.__path__):
-    importlib.import_module("dezhou_analysis.reports." + _module.name)
+#: run in every kernel before its first notebook; in a forked kernel the imports are done already
+WARM_UP = STACK_IMPORTS + """\
 from dezhou_analysis.run import kernel_state
 kernel_state.snapshot({project!r})
 """
@@ -59,10 +58,16 @@ def _manager_class():
     from jupyter_client.manager import AsyncKernelManager
 
     class BoundKernelManager(AsyncKernelManager):
-        """A kernel manager whose kernels die with the thread that started them (Linux)."""
+        """A kernel manager whose kernels die with the thread that started them (Linux), and
+        come from the forker when there is one."""
+
+        forker: Forker | None = None
 
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
+            stand_in = self.forker.stand_in(cmd) if self.forker is not None else None
+            if stand_in is not None:
+                return stand_in
             if not sys.platform.startswith("linux"):
                 return cmd  # elsewhere ipykernel's own parent polling ends orphaned kernels
             return [sys.executable, "-I", "-S", "-c", _BOUND_LAUNCH, str(os.getpid()), *cmd]
@@ -86,12 +91,14 @@ class PooledKernel:
     """One running kernel with the stack imported, driven from one thread and its event loop."""
 
     def __init__(self, kernel_name: str, project_dir: Path, cwd: Path, log_path: Path | None,
-                 startup_timeout: int = 120):
+                 forker: Forker | None = None, startup_timeout: int = 120):
         self.kernel_name = kernel_name
         self.healthy = True
         self.loop = asyncio.get_event_loop()
         self.km = _manager_class()(kernel_name=kernel_name)
+        self.km.forker = forker
         self.kc = None
+        self.pid: int | None = None
         log = open(log_path, "ab") if log_path else None  # noqa: SIM115 (kept open by the kernel)
         try:
             self.loop.run_until_complete(self.km.start_kernel(
@@ -104,19 +111,24 @@ class PooledKernel:
             self.kc = self.km.client()
             self.kc.start_channels()
             self.loop.run_until_complete(self.kc.wait_for_ready(timeout=startup_timeout))
-            self.run_code(WARM_UP.format(project=str(project_dir)), timeout=startup_timeout)
+            reply = self.run_code(WARM_UP.format(project=str(project_dir)), timeout=startup_timeout,
+                                  user_expressions={"pid": "__import__('os').getpid()"})
+            self.pid = int(reply["user_expressions"]["pid"]["data"]["text/plain"])
         except BaseException:
             self.healthy = False
             self.shutdown()
             raise
 
-    def run_code(self, code: str, timeout: float = 120) -> None:
-        """Run code silently; a failure is a KernelError naming the exception."""
+    def run_code(self, code: str, timeout: float = 120, user_expressions: dict | None = None) -> dict:
+        """Run code silently and return the reply's content; a failure is a KernelError naming
+        the exception."""
         reply = self.loop.run_until_complete(self.kc.execute_interactive(
-            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None))
+            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None,
+            user_expressions=user_expressions or {}))
         content = reply["content"]
         if content.get("status") != "ok":
             raise KernelError(f"{content.get('ename')}: {content.get('evalue')}")
+        return content
 
     def run_notebook(self, job: Job) -> dict:
         """Reset the kernel and run one notebook in it; never raises (the record says)."""
@@ -154,10 +166,11 @@ class PooledKernel:
 
         Wall time says little on a machine shared with other work; the manifest records both."""
         import psutil
-        process = getattr(self.km.provisioner, "process", None) if self.km.provisioner else None
+        if self.pid is None:
+            return None
         try:
-            times = psutil.Process(process.pid).cpu_times()
-        except (AttributeError, psutil.Error):
+            times = psutil.Process(self.pid).cpu_times()
+        except (TypeError, ValueError, psutil.Error):
             return None
         return times.user + times.system
 
@@ -170,7 +183,8 @@ class PooledKernel:
             self.kill()
 
     def kill(self) -> None:
-        """SIGKILL the kernel's process; safe from any thread."""
+        """SIGKILL the kernel's process (a forked kernel's stand-in: the kernel follows it);
+        safe from any thread."""
         process = getattr(self.km.provisioner, "process", None) if self.km.provisioner else None
         if process is not None and process.poll() is None:
             process.kill()
@@ -189,6 +203,8 @@ class KernelPool:
         self._lock = threading.Lock()
         self._kernels: dict[str, PooledKernel] = {}
         self._args = (kernel_name, project_dir, cwd, log_path)
+        # before the threads: the forker imports the stack while the kernels are being launched
+        self._forker = Forker.for_kernel(kernel_name, log_path)
         self._threads = [threading.Thread(target=self._serve, name=f"dezhou-kernel-{i}", daemon=True)
                          for i in range(max(1, size))]
         for thread in self._threads:
@@ -210,6 +226,7 @@ class KernelPool:
         self.no_more_jobs()
         for thread in self._threads:
             thread.join()
+        self._close_forker()
 
     def __enter__(self) -> KernelPool:
         return self
@@ -231,6 +248,11 @@ class KernelPool:
             kernel.kill()
         for thread in self._threads:
             thread.join(timeout=10)
+        self._close_forker()
+
+    def _close_forker(self) -> None:
+        if self._forker is not None:
+            self._forker.close()
 
     def _serve(self) -> None:
         asyncio.set_event_loop(asyncio.new_event_loop())
@@ -257,10 +279,18 @@ class KernelPool:
             asyncio.get_event_loop().close()
 
     def _start(self) -> tuple[PooledKernel | None, Exception | None]:
+        """A warm kernel: forked when the pool has a forker; launched as the spec says when
+        there is none or a forked one would not start (the log says why)."""
+        forker = self._forker if self._forker is not None and self._forker.alive() else None
         try:
-            kernel = PooledKernel(*self._args)
+            kernel = PooledKernel(*self._args, forker=forker)
         except Exception as exc:  # a missing kernel spec, a failing import: each job says so
-            return None, exc
+            if forker is None:
+                return None, exc
+            try:
+                kernel = PooledKernel(*self._args)
+            except Exception as again:
+                return None, again
         with self._lock:
             self._kernels[threading.current_thread().name] = kernel
         return kernel, None
