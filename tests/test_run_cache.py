@@ -179,11 +179,16 @@ ONLY = ["--only", "plan_extraction", "scenarios", "industries"]
 
 
 @pytest.mark.slow
-def test_nothing_changed_reuses_everything_and_one_parameter_reruns_one_notebook(tmp_path, capsys):
+def test_nothing_changed_reuses_everything_and_one_parameter_reruns_one_notebook(tmp_path, capsys,
+                                                                                monkeypatch):
     project = copy_project(tmp_path / "project")
     first = _run(project, tmp_path / "first", *ONLY)
     assert set(_states(first).values()) == {"ran"} and first["cache"]["data_phase"] == "ran"
-    second = _run(project, tmp_path / "second", *ONLY)
+    with monkeypatch.context() as patch:  # nothing changed: no table is loaded
+        for loader in ("_load_data", "_load_assessment"):
+            patch.setattr(runner.DataPhase, loader, lambda self: pytest.fail("loaded data/processed"))
+        second = _run(project, tmp_path / "second", *ONLY)
+    assert second["data_quality"] == first["data_quality"]
     assert set(_states(second).values()) == {"unchanged"} and second["cache"]["data_phase"] == "unchanged"
     assert second["outputs"] == first["outputs"]
     assert "scenarios: unchanged" in capsys.readouterr().out

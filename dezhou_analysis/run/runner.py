@@ -508,12 +508,10 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
     ordered = list(records.values())
     manifest = build_manifest(paths, staging, started, plan.per_notebook, plan.runner, ordered,
                               plan.jobs, time.perf_counter() - clock)
-    from dezhou_analysis.stages import data_quality_counts
-    manifest["data_quality"] = data_quality_counts(data_phase.data)  # shown on the index
+    manifest["data_quality"], template = summarise_data(data_phase, staging, cache, plan)
     manifest["cache"] = {"force": cache.force, "data_phase": "ran" if data_phase.ran else "unchanged",
                          "ran": [r["notebook"] for r in ordered if r["cache"]["state"] == "ran"],
                          "unchanged": [r["notebook"] for r in ordered if r["cache"]["state"] == "unchanged"]}
-    template = write_needed_template(staging, data_phase.assessment, data_phase.data)
     write_text_atomic(staging / "index.html",
                       render_index_page(data_phase, ordered, manifest, cache, plan.code, template,
                                         index_font))
@@ -526,6 +524,24 @@ def finish_run(paths: ProjectPaths, plan: RunPlan, staging: Path, final: Path, d
                       json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     os.replace(staging, final)
     _update_latest(paths.outputs, final)
+
+
+def summarise_data(data_phase: DataPhase, staging: Path, cache: RunCache,
+                   plan: RunPlan) -> tuple[dict, str | None]:
+    """The data-quality counts the index shows and the fill-in template (its name in the run
+    folder, or None): taken from the cache while the data phase's inputs and outputs are the
+    same, so a run that changed nothing loads no table."""
+    key = digest(data_phase_key(data_phase.paths, plan))
+    entry = cache.lookup("data_summary", key)
+    if entry is not None:
+        entry.copy_into(staging)
+        return entry.meta["data_quality"], entry.meta["template"]
+    from dezhou_analysis.stages import data_quality_counts
+    counts = data_quality_counts(data_phase.data)
+    template = write_needed_template(staging, data_phase.assessment, data_phase.data)
+    cache.store("data_summary", key, {template: staging / template} if template else {},
+                {"data_quality": counts, "template": template})
+    return counts, template
 
 
 def write_needed_template(staging: Path, assessment, data) -> str | None:
