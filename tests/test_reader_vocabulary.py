@@ -106,3 +106,32 @@ def test_series_of_items_sharing_a_head_noun():
                    "浙江省", "report", "2018-01-25")
     assert _row(obs, 18.9)["label"] == "重大产业投资"
     assert _row(obs, 31.7)["label"] == "生态环保投资"
+
+
+def test_a_product_table_names_its_label_column_and_its_unit_column():
+    obs, _ = _read("表3：主要工业产品产量 | ||\n产品名称 | 计量单位 | 2022年 | 增长(%) |\n"
+                   "原 煤 | 万吨 | 512.4 | 3.1 |\n水 泥 | 万吨 | 88.0 | -2.5 |\n"
+                   "发电量 | 亿千瓦时 | 61.7 | 4.4 |\n",
+                   "晋中市", "bulletin", "2023-03-20")
+    coal = _row(obs, 512.4)
+    assert (coal["label"], coal["unit"], coal["year"], coal["measure"]) == ("原煤", "万吨", 2022, "level")
+    assert _row(obs, -2.5)["measure"] == "growth_yoy"
+    assert _row(obs, 61.7)["unit"] == "亿千瓦时"
+
+
+def test_three_sectors_shares_in_one_list_and_a_growth_at_comparable_prices():
+    obs, _ = _read("全年地区生产总值1520.6亿元，可比价增长5.1%。三次产业增加值占地区生产总值的比重分别为"
+                   "9.2%、38.5%和52.3%。", "赣州市", "bulletin", "2023-03-20")
+    parts = [_row(obs, value)["indicator_id"] for value in (9.2, 38.5, 52.3)]
+    assert parts == ["primary_share", "secondary_share", "tertiary_share"]
+    assert _row(obs, 5.1)["indicator_id"] == "gdp"
+
+
+def test_tenths_are_shares_and_a_gap_to_another_aggregate_is_no_statistic():
+    obs, _ = _read("全市高新技术产业产值占规上工业比重接近七成，数字经济核心产业增加值增速高于规上工业8个百分点。",
+                   "常州市", "news", "2023-02-01")
+    tenths = _row(obs, 7)
+    assert (tenths["unit"], tenths["measure"], tenths["value_qualifier"]) == ("成", "share", "approx")
+    assert 8 not in set(obs["value"]), "the gap to 规上工业 states no statistic of its own"
+    obs, _ = _read("他表示，这一做法一成不变。", "常州市", "news", "2023-02-01")
+    assert obs.empty

@@ -29,7 +29,7 @@ def _define(dimension: str, base_factor: dict[str, float]) -> None:
 _define("money_cny", {"元": 1, "万元": 1e4, "亿元": 1e8, "万亿元": 1e12, "万亿": 1e12, "亿": 1e8, "千元": 1e3,
                       "百万元": 1e6})
 _define("money_usd", {"美元": 1, "万美元": 1e4, "亿美元": 1e8})
-_define("ratio", {"%": 1, "‰": 0.1, "百分比": 1})
+_define("ratio", {"%": 1, "‰": 0.1, "百分比": 1, "成": 10})  # 六成: six tenths
 _define("percentage_points", {"个百分点": 1, "百分点": 1, "pp": 1})
 _define("count", {"个": 1, "家": 1, "项": 1, "件": 1, "处": 1, "所": 1, "座": 1, "条": 1,
                   "户": 1, "万户": 1e4, "万个": 1e4, "万家": 1e4, "万件": 1e4, "张": 1, "辆": 1,

@@ -51,6 +51,9 @@ _ACTIVITY_VERBS = (r"(?:实施|新开工|开工|建成投产|建成|投产|打�
                    r"出台|组织|开通|划定|开展|推进|招引|储备|谋划|启动|承办|创建|命名|评选|认定)")
 _ACTIVITY = re.compile(r"^(?:累计)?" + _ACTIVITY_VERBS)
 _ACTIVITY_UNITS = COUNT_CLASSIFIERS | {"次", "场", "批", "轮", "人次", "万人次"}
+# 增速高于规上工业10个百分点: the gap to another aggregate (gaps to another region are read as
+# comparisons before this); the statistic itself is not stated
+_GAP_TO_ANOTHER = re.compile(r"(?:高于|低于|快于|慢于|领先)[^，。；、\d]{1,12}$")
 _PINYIN = re.compile(r"[（(][a-zA-Z\u00c0-\u024f]+[)）]")  # 產(chǎn)業: a reading pasted after a character
 _KINDS_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?[百千万亿]+元?级?(?:产业|产业集群|产业链)"
                           r"|^方面(?:的)?(?:具体|主要)?(?:目标|任务|内容|工作|举措)")
@@ -64,6 +67,9 @@ def read_number(s: Sentence, q: Quantity) -> None:
     before = s.text[window_start:q.start]
     if q.unit == "%" and GOAL_COMPLETION.search(before):
         s.skip(q, "share of a goal met (完成全年目标的…%)")
+        return
+    if q.unit in ("个百分点", "百分点") and _GAP_TO_ANOTHER.search(before):
+        s.skip(q, "gap to another aggregate (增速高于规上工业10个百分点)")
         return
     if q.unit in COUNT_CLASSIFIERS and MONTH_SPAN_AFTER.match(s.text[q.end:]):
         s.skip(q, "span of months (前8个月, 连续10个月)")
@@ -86,7 +92,7 @@ def read_number(s: Sentence, q: Quantity) -> None:
     if not label:
         s.skip(q, "number without a label")
         return
-    if indicator is None and (q.chinese or not q.unit):
+    if indicator is None and ((q.chinese and q.unit != "成") or not q.unit):  # 近六成 is a share
         s.skip(q, "unitless or Chinese-numeral number without a known label")
         return
     if indicator is None and q.unit in _ACTIVITY_UNITS and not s.is_target(q) \

@@ -56,7 +56,7 @@ def unit_fits(indicator: Indicator, unit: str) -> bool:
 
 def level_measure(indicator: Indicator | None, unit: str) -> str:
     """The measure of a number that states a level: share, count or level."""
-    if unit in ("%", "‰") or (indicator is not None and indicator.kind in ("share", "rate")):
+    if unit in ("%", "‰", "成") or (indicator is not None and indicator.kind in ("share", "rate")):
         return "share"
     if indicator is not None and indicator.kind == "count":
         return "count"

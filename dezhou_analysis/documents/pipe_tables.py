@@ -23,7 +23,8 @@ from dezhou_analysis.documents.numbers import CELL_FOOTNOTE, CellValue, parse_ce
 from dezhou_analysis.documents.sources import Document
 
 _LONE = re.compile(r"^\s*\|[\s|]*$")
-_LABEL_HEADER = re.compile(r"^(?:主要)?指标(?:名称)?$|^项目$")
+# the label column's header: 指标 in plans, 项目, and in bulletins' product tables 品种 or 产品名称
+_LABEL_HEADER = re.compile(r"^(?:主要)?指标(?:名称)?$|^项目$|^(?:产品|行业)?名称$|^品种$|^产品$|^行业$")
 _CATEGORY_HEADER = re.compile(r"^(?:指标)?(?:类别|领域|分类|维度|板块)$")
 # what may stand before 指标 in a header: a category column, a row-number column (序号)
 _LEADING_HEADER = re.compile(r"^(?:(?:指标)?(?:类别|领域|分类|维度|板块)|序号|编号)$")
@@ -263,6 +264,8 @@ def _columns(header: list[Cell], doc_year: int | None, table_year: int | None) -
         target = "目标" in text or "预期" in text
         if "属性" in text:
             out.append(Column(index, "attribute", None, False))
+        elif re.fullmatch(r"(?:计量)?单位", text):
+            out.append(Column(index, "unit", None, False))
         elif "增长" in text or "增速" in text or re.fullmatch(r"年均[/／、]?(?:累计)?|[〔\[]?累计[〕\]]?", text):
             if five:
                 year = five_year_plan_years(five.group(1))[1]
@@ -382,9 +385,11 @@ def _row_records(doc: Document, registry: Registry, row: list[Cell], columns: li
     row_measure = found[1] if found else ("growth" if re.search(r"(?:增长|增速)$", label) else "")
     attribute = next((re.sub(r"\s+", "", row[c.index].text) for c in columns
                       if c.kind == "attribute" and c.index < len(row)), "")
+    unit = next((text for c in columns if c.kind == "unit" and c.index < len(row)
+                 and known_unit(text := re.sub(r"\s+", "", row[c.index].text))), unit)
     out = []
     for column in columns:
-        if column.kind in ("attribute", "other") or column.index >= len(row) or column.year is None:
+        if column.kind in ("attribute", "unit", "other") or column.index >= len(row) or column.year is None:
             continue
         cell = row[column.index]
         if column.kind == "year" and re.search(r"(?:下降|降低|减少)$", label):

@@ -40,6 +40,11 @@ _MAGNITUDES = {"万亿": (1.0, "万亿"), "千亿": (1000.0, "亿"), "百亿": (
 _DOUBLINGS = re.compile(r"(接近|基本|约)?翻(?:了)?([一两二三])?番")  # 翻番 is 翻一番
 
 
+# 近六成, 超过四成, 九成以上: tenths of a whole, a share (一成不变, 九成新 are words: a word follows)
+_TENTHS = re.compile(r"(?P<pre>将近|接近|近|约|超过|超|逾|不到|不足)?(?P<num>[一二三四五六七八九])成"
+                     r"(?P<post>以上|左右|多)?(?![\u4e00-\u9fff])")
+
+
 class _Mask:
     """Characters already claimed by a year or an earlier quantity."""
 
@@ -75,6 +80,12 @@ def find_quantities(stext: str, years: list[YearMention], result: ScanResult) ->
             qualifier = "approx" if m.group(1) else "point"
             out.append(Quantity(m.start(), m.end(), m.start(2) if m.group(2) else m.start(), times,
                                 "倍", qualifier, m.group(0)))
+            mask.take(m.start(), m.end())
+    for m in _TENTHS.finditer(stext):
+        if mask.free(m.start(), m.end()):
+            out.append(Quantity(m.start(), m.end(), m.start("num"), chinese_numeral_value(m.group("num")),
+                                "成", qualifier_kind(m.group("pre"), m.group("post")), m.group(0),
+                                chinese=True))
             mask.take(m.start(), m.end())
     for m in RANGE.finditer(stext):
         if mask.free(m.start(), m.end()):

@@ -303,12 +303,35 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
     s.state["labels"] = labels
 
 
+_THREE_SECTORS = re.compile(r"三次产业|一二三产业?|第一、(?:第)?二、(?:第)?三产业")
+_SECTOR_PARTS = {"share": ("primary_share", "secondary_share", "tertiary_share"),
+                 "va": ("primary_va", "secondary_va", "tertiary_va")}
+
+
+def _three_sectors(s: Sentence, phrase: str) -> list[tuple[Indicator | None, str]]:
+    """三次产业增加值占地区生产总值的比重分别为3.8%、41.4%和54.8%: the three sectors in order,
+    as shares when the phrase speaks of a share, else as value added."""
+    if not _THREE_SECTORS.search(phrase):
+        return []
+    kind = "share" if re.search(r"比重|占|结构|比例|构成", phrase) else \
+        "va" if "增加值" in phrase else ""
+    if not kind:
+        return []
+    found = [s.registry.indicators.get(i) for i in _SECTOR_PARTS[kind]]
+    if not all(found):
+        return []
+    return [(indicator, indicator.name_zh) for indicator in found]
+
+
 def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]:
     """城镇和农村居民人均可支配收入 → [城镇居民人均可支配收入, 农村居民人均可支配收入]."""
     a, _ = s.clause_of(max(0, len(head) - 1))
     phrase = clean_label(head[a:])
     # 城乡居民人均可支配收入, 城、乡居民…: the urban one, then the rural one
     phrase = re.sub(r"^城(?:乡|[、和与及]乡)", "城镇和农村", phrase)
+    sectors = _three_sectors(s, phrase)
+    if sectors:
+        return sectors
     pieces = [p for p in re.split(r"和|与|及|、", phrase) if p]
     if len(pieces) < 2:
         return []
