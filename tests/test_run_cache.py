@@ -405,12 +405,12 @@ def _tiny_job(tmp_path: Path):
 
 
 def test_only_the_spec_s_own_ipykernel_is_forked():
-    from dezhou_analysis.run.forker import _module_command, _same_interpreter
+    from dezhou_analysis.run.forker import _module_command, _same_program
     assert _module_command([sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
                             "c.json"]) == ([sys.executable, "-Xfrozen_modules=off"],
                                            "ipykernel_launcher", ["-f", "c.json"])
     assert _module_command(["R", "--slave", "-e", "IRkernel::main()"]) is None
     assert _module_command([sys.executable, "-E", "-m", "ipykernel_launcher"]) is None, \
         "a flag that changes how the interpreter starts: launched as the spec says"
-    assert _same_interpreter([sys.executable], [os.path.realpath(sys.executable)])
-    assert not _same_interpreter(["/usr/bin/false"], [sys.executable])
+    assert _same_program(sys.executable, os.path.realpath(sys.executable))
+    assert not _same_program("/usr/bin/false", sys.executable)

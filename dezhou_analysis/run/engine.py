@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dezhou_analysis.run.forker import STACK_IMPORTS, Forker
+from dezhou_analysis.run.forker import BOUND_EXEC, STACK_IMPORTS, Forker
 
 POOL_ENGINE = "dezhou-pool"
 
@@ -39,15 +39,6 @@ from dezhou_analysis.run import kernel_state
 kernel_state.snapshot({project!r})
 """
 RESET = "from dezhou_analysis.run import kernel_state; kernel_state.restore({cwd!r})"
-
-#: runs before the kernel itself: bind it to the thread that started it (Linux), then become it
-_BOUND_LAUNCH = (
-    "import ctypes, os, sys\n"
-    "ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)\n"  # PR_SET_PDEATHSIG, SIGKILL
-    "if os.getppid() != int(sys.argv[1]):\n"  # the starter died before the line above
-    "    os._exit(1)\n"
-    "os.execvp(sys.argv[2], sys.argv[2:])\n"
-)
 
 
 class KernelError(RuntimeError):
@@ -70,7 +61,7 @@ def _manager_class():
                 return stand_in
             if not sys.platform.startswith("linux"):
                 return cmd  # elsewhere ipykernel's own parent polling ends orphaned kernels
-            return [sys.executable, "-I", "-S", "-c", _BOUND_LAUNCH, str(os.getpid()), *cmd]
+            return [sys.executable, "-I", "-S", "-c", BOUND_EXEC, str(os.getpid()), *cmd]
 
     return BoundKernelManager
 
@@ -170,7 +161,7 @@ class PooledKernel:
             return None
         try:
             times = psutil.Process(self.pid).cpu_times()
-        except (TypeError, ValueError, psutil.Error):
+        except psutil.Error:
             return None
         return times.user + times.system
 

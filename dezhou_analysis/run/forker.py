@@ -48,13 +48,21 @@ KERNEL_IMPORTS = "import ipykernel.kernelapp, ipykernel.ipkernel, ipykernel_laun
 #: ipykernel sets this before any import of matplotlib in a kernel; the forker imports it first
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
+#: the first lines of a process launched for the runner (argv[1]: the starter's pid): it dies
+#: with the thread that started it, or at once if that thread is already gone (Linux)
+BOUND_TO_STARTER = (
+    "import ctypes, os, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)\n"  # PR_SET_PDEATHSIG, SIGKILL
+    "if os.getppid() != int(sys.argv[1]):\n"  # the starter died before the line above
+    "    os._exit(1)\n"
+)
+#: a bound process that then becomes the command in argv[2:]
+BOUND_EXEC = BOUND_TO_STARTER + "os.execvp(sys.argv[2], sys.argv[2:])\n"
+
 #: the process jupyter_client launches instead of the kernel; stdlib only, so it starts in ms.
 #: argv: the starter's pid, the forker's socket and pid, the module, the module's arguments
-STAND_IN = r"""
-import ctypes, json, os, signal, socket, sys, time
-ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)
-if os.getppid() != int(sys.argv[1]):
-    os._exit(1)
+STAND_IN = BOUND_TO_STARTER + r"""
+import json, signal, socket, time
 path, forker, module, args = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5:]
 conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 while True:
@@ -105,7 +113,7 @@ class Forker:
         log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _BOUND_EXEC, str(os.getpid()),
+                [sys.executable, "-I", "-S", "-c", BOUND_EXEC, str(os.getpid()),
                  *interpreter, "-m", __name__, self.socket_path],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
         finally:
@@ -120,8 +128,7 @@ class Forker:
             return None
         from jupyter_client.kernelspec import get_kernel_spec
         split = _module_command(list(get_kernel_spec(kernel_name).argv))
-        if split is None or split[1] != "ipykernel_launcher" \
-                or not _same_interpreter(split[0], [sys.executable]):
+        if split is None or split[1] != "ipykernel_launcher" or not _same_program(split[0][0], sys.executable):
             return None
         return cls(split[0], log_path)
 
@@ -135,14 +142,15 @@ class Forker:
         if split is None or not self.alive():
             return None
         interpreter, module, args = split
-        if module != "ipykernel_launcher" or not _same_interpreter(interpreter, self.interpreter):
+        if module != "ipykernel_launcher" or interpreter[1:] != self.interpreter[1:] \
+                or not _same_program(interpreter[0], self.interpreter[0]):
             return None
         return [sys.executable, "-I", "-S", "-c", STAND_IN, str(os.getpid()), self.socket_path,
                 str(self.process.pid), module, *args]
 
     def close(self) -> None:
         """Stop the forker; kernels it made live on with their stand-ins."""
-        if self.process.poll() is None:
+        if self.alive():
             self.process.terminate()
             try:
                 self.process.wait(timeout=5)
@@ -162,16 +170,6 @@ class Forker:
         self.close()
 
 
-#: runs before the forker: bind it to the thread that started it, then become it
-_BOUND_EXEC = (
-    "import ctypes, os, sys\n"
-    "ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)\n"  # PR_SET_PDEATHSIG, SIGKILL
-    "if os.getppid() != int(sys.argv[1]):\n"
-    "    os._exit(1)\n"
-    "os.execvp(sys.argv[2], sys.argv[2:])\n"
-)
-
-
 def _module_command(cmd: list[str]) -> tuple[list[str], str, list[str]] | None:
     """[interpreter and its flags], module, [module arguments] of `python [flags] -m module …`."""
     if "-m" not in cmd:
@@ -183,12 +181,11 @@ def _module_command(cmd: list[str]) -> tuple[list[str], str, list[str]] | None:
     return cmd[:at], cmd[at + 1], cmd[at + 2:]
 
 
-def _same_interpreter(a: list[str], b: list[str]) -> bool:
-    """The same program (after PATH lookup and links); flags compared only where b has any."""
+def _same_program(command: str, program: str) -> bool:
+    """Whether `command` (after the PATH lookup and links) is `program`."""
     import shutil
-    found = shutil.which(a[0])
-    same_program = found is not None and os.path.realpath(found) == os.path.realpath(b[0])
-    return same_program and (len(b) == 1 or a[1:] == b[1:])
+    found = shutil.which(command)
+    return found is not None and os.path.realpath(found) == os.path.realpath(program)
 
 
 # --- inside the forker ----------------------------------------------------------------------
@@ -237,15 +234,18 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
         for fd in fds:
             os.close(fd)
         raise ValueError("a stand-in must send four descriptors")
-    while len(head) < 8:
-        head += conn.recv(8 - len(head))
-    size, body = int.from_bytes(head, "big"), b""
-    while len(body) < size:
-        chunk = conn.recv(size - len(body))
+    head = _read_to(conn, 8, head)
+    return json.loads(_read_to(conn, int.from_bytes(head, "big"))), fds
+
+
+def _read_to(conn: socket.socket, size: int, data: bytes = b"") -> bytes:
+    """`data` completed to `size` bytes from the connection."""
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
         if not chunk:
             raise ValueError("the request ended early")
-        body += chunk
-    return json.loads(body), fds
+        data += chunk
+    return data
 
 
 def _reap(waiting: dict[int, socket.socket]) -> None:
