@@ -54,15 +54,22 @@ def unit_fits(indicator: Indicator, unit: str) -> bool:
         dimension(indicator.unit) in ("count", "persons") and dimension(unit) in ("count", "persons"))
 
 
-def level_measure(indicator: Indicator | None, unit: str) -> str:
-    """The measure of a number that states a level: share, count or level."""
-    if unit in ("%", "‰", "成") or (indicator is not None and indicator.kind in ("share", "rate")):
+def stated_measure(indicator: Indicator | None, unit: str) -> str:
+    """Share, count or level, as the unit or the indicator says: a number in a ratio's unit
+    (%, ‰, 成) or of a share or rate is a share, one of a count indicator a count."""
+    if dimension(unit) == "ratio" or (indicator is not None and indicator.kind in ("share", "rate")):
         return "share"
     if indicator is not None and indicator.kind == "count":
         return "count"
-    if dimension(unit) in ("count", "persons") and indicator is None:
-        return "count"
     return "level"
+
+
+def level_measure(indicator: Indicator | None, unit: str) -> str:
+    """The measure of a number in the text that states a level: as `stated_measure` says, and a
+    count when no indicator is named and the unit counts things or persons (315家, 2.2万人)."""
+    if indicator is None and dimension(unit) in ("count", "persons"):
+        return "count"
+    return stated_measure(indicator, unit)
 
 
 def indicator_named_by(registry: Registry, label: str) -> Indicator | None:

@@ -18,7 +18,7 @@ from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.core.text import one_to_one_table
 from dezhou_analysis.core.units import known_unit
 from dezhou_analysis.documents.context import five_year_plan_years
-from dezhou_analysis.documents.labels import indicator_named_by
+from dezhou_analysis.documents.labels import indicator_named_by, stated_measure
 from dezhou_analysis.documents.numbers import CELL_FOOTNOTE, CellValue, parse_cell
 from dezhou_analysis.documents.sources import Document
 
@@ -439,11 +439,7 @@ def _value(text: str, column: Column, indicator, unit: str, row_measure: str = "
         return parsed.value, column.kind, kind
     if row_measure.startswith("growth"):
         return parsed.value, "growth_yoy", kind  # 国内生产总值增长（%） | 2.3: that year's growth
-    if unit in ("%", "‰") or (indicator is not None and indicator.kind in ("share", "rate")):
-        return parsed.value, "share", kind
-    if indicator is not None and indicator.kind == "count":
-        return parsed.value, "count", kind
-    return parsed.value, "level", kind
+    return parsed.value, stated_measure(indicator, unit), kind
 
 
 def _record(doc: Document, indicator, label: str, year: int, value: float, measure: str,

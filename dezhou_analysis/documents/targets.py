@@ -11,6 +11,7 @@ from functools import partial
 
 from dezhou_analysis.core.indicators import Indicator, Registry
 from dezhou_analysis.documents.facts import Fact
+from dezhou_analysis.documents.labels import stated_measure
 from dezhou_analysis.documents.sources import Document
 from dezhou_analysis.documents.tables import IndicatorTable, TableRow
 
@@ -106,7 +107,7 @@ def _table_target(row: TableRow, table: IndicatorTable, doc: Document, indicator
         "unit": unit, "base_year": table.base_year,
         "base_value": base.value if base else None, "target_year": year,
         "target_value": value, "target_high": high, "target_kind": kind,
-        "target_measure": "growth_avg" if growth else _target_measure(indicator, unit),
+        "target_measure": "growth_avg" if growth else stated_measure(indicator, unit),
         "target_text": text,
         "direction": _direction(indicator, base.value if base else None, value, label),
         "every_year": False, "cumulative": "累计" in row.label or cumulative,
@@ -115,14 +116,6 @@ def _table_target(row: TableRow, table: IndicatorTable, doc: Document, indicator
         "source_doc": doc.name, "source_line": row.line_no, "source_quote": row.raw.strip(),
         "kind_source": kind_source,
     }
-
-
-def _target_measure(indicator: Indicator | None, unit: str) -> str:
-    if unit in ("%", "‰") or (indicator is not None and indicator.kind in ("share", "rate")):
-        return "share"
-    if indicator is not None and indicator.kind == "count":
-        return "count"
-    return "level"
 
 
 def text_target_rows(facts: list[Fact], doc: Document, base_year: int | None,
