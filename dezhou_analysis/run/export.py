@@ -128,9 +128,9 @@ class ExportProcess:
     The runner's process drives the kernels: each cell's reply and outputs go through it. An
     export is pure Python (templates, regular expressions, font subsetting); run in a thread
     of that process it holds the interpreter lock the kernels' drivers wait for, and the
-    kernels idle between cells. In its own process it only shares the CPUs. The process
-    starts (and imports nbconvert and fontTools) when the run starts, while the data phase
-    works; `pages` waits for one notebook's pages and returns the CPU seconds they took."""
+    kernels idle between cells. In its own process it only shares the CPUs. The runner starts
+    it when the data phase ends, so it imports nbconvert and fontTools while the first
+    notebooks run; `pages` waits for one notebook's pages and returns the CPU seconds they took."""
 
     def __init__(self, fonts_folder: Path | None):
         import multiprocessing
