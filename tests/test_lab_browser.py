@@ -139,6 +139,10 @@ def test_a_researcher_runs_a_notebook_in_jupyterlab(tmp_path):
     project = lab_project(tmp_path)
     lab = Lab(project)
     try:
+        # the notebook's kernel is running before the page opens (as when a researcher comes
+        # back to it): Lab attaches to it instead of racing its own start against Run All
+        lab.api("POST", "/api/sessions", {"path": "scenarios.ipynb", "type": "notebook",
+                                          "name": "scenarios.ipynb", "kernel": {"name": "dezhou-analysis"}})
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
