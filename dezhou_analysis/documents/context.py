@@ -24,7 +24,7 @@ _RELATIVE_OFFSET = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0, "�
 
 
 # 十三五, “十四五”时期, 十二五末: the five-year plans, numbered from the 3rd (1966–1970) on.
-_FIVE_YEAR_PLAN = re.compile(r"(?P<pre>到|至|截至)?[“\"]?(?P<n>十[一二三四五六七八九])五[”\"]?"
+_FIVE_YEAR_PLAN = re.compile(r"(?P<pre>到|至|截至|比|较|是)?[“\"]?(?P<n>十[一二三四五六七八九])五[”\"]?"
                              r"(?P<post>时期|期间|以来|末期|期末|末|规划期)?")
 _COMING_YEARS = re.compile(r"(?:今后|未来)([一二三四五六七八九])年")
 _DIGITS_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -70,13 +70,16 @@ def year_mentions(text: str, doc_year: int | None, now: int | None = None) -> li
             role = "partial"
         else:
             role = "obs"
-            if past_until is not None and y1 > past_until and post in ("底", "末", "年底"):
+            if past_until is not None and y1 > past_until and post not in ("度",):
                 role = "target"  # 2018年实现贫困人口全部脱贫, said in 2016: a year still to come
         mentions.append(YearMention(m.start(), m.end(), y1, y2, role))
     for m in _FIVE_YEAR_PLAN.finditer(text):
         first, last = five_year_plan_years(m.group("n"))
         pre, post = m.group("pre") or "", m.group("post") or ""
         future = past_until is not None and last > past_until
+        if pre in ("比", "较", "是"):  # 比“十二五”末翻了近一番, 是十二五末的5.3倍: the base compared with
+            mentions.append(YearMention(m.start(), m.end(), last, None, "ref"))
+            continue
         if post in ("末", "末期", "期末"):
             role = "target" if future or (pre and past_until is None) else "obs"
             mentions.append(YearMention(m.start(), m.end(), last, None, role))
@@ -125,7 +128,9 @@ def plan_period(doc: Document) -> tuple[int, int] | None:
 
 # ---- sections ---------------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^(第[一二三四五六七八九十百零\d]+[章节部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+# 第三章, 一、, （一）, and the boxed marks a news digest heads its parts with (■ 2024年成绩单)
+_HEADING = re.compile(r"^(第[一二三四五六七八九十百零\d]+[章节部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
+                      r"|[■□▌▍【])")
 _REVIEW_WORDS = re.compile(r"现状|基础|回顾|成就|成效|形势|进展|情况|成绩|总结|评估")
 _FORWARD_WORDS = re.compile(r"目标|任务|重点|举措|措施|保障|布局|路径|体系|机制|要求|思路|方向|行动|工程|机遇")
 

@@ -21,7 +21,9 @@ FUTURE_WORD = re.compile(r"(?<!即)将(?!近|其|之|于|会)")
 FUTURE_REACH = re.compile(r"突破|破|超过|达到|以上|左右|提高到|增加到")
 FORECAST_WORD = re.compile(r"预计(?!到)")
 # "今年经济社会发展的主要预期目标是：" closing its paragraph: the lines below list the goals
-GOAL_LIST_INTRO = re.compile(r"(?:预期目标|主要目标|发展目标|具体目标)(?:是|为|包括|如下)?[:：]?\s*$")
+# (“十四五”时期“八个新”的确切目标:, 未来五年主要目标任务 as a line of its own)
+GOAL_LIST_INTRO = re.compile(r"目标(?:任务)?(?:是|为|包括|如下)?[:：]\s*$"
+                             r"|(?:预期目标|主要目标|发展目标|具体目标)(?:任务)?(?:是|为|包括|如下)?\s*$")
 # 主要预期目标是：…。…: the goals run on to the paragraph's end, past a stray full stop
 GOAL_RUN = re.compile(r"(?:预期目标|主要目标|发展目标|具体目标)(?:是|为)?[:：]")
 # 其中，…；同时，…: a sentence that goes on with the one before it (and keeps its goal year)
@@ -46,7 +48,7 @@ BARE_CHANGE = re.compile(r"(?:^|[，；])(?:再|又)?(?P<verb>增加|减少|增�
 IMPLIED_CHANGE = re.compile(r"(?:再|又)?(?P<verb>增加|减少|增产|减产|净增|净减)了?$")
 NEGATIVE_VERBS = {"下降", "下跌", "减少", "降低", "回落", "递减", "缩小", "减产", "净减"}
 LEADING_NOISE = re.compile(
-    r"^(?:其中|截至|截止|今年|去年|明年|推动|共有|到|在|全市|我市|本市|共|累计|已经|已|实现|完成|达到|新增|引进|建成|培育|打造|创建|"
+    r"^(?:其中|截至|截止|今年|去年|明年|推动|共有|到|在|全市|我市|本市|共|累计|已经|已|实现|完成|达到|新增|引进|建成|培育|打造|创建|预计|"
     r"拥有|依托|重点|推进|力争|确保|争取|使|让|并|和|及|与|以|对|按|新|年|底|末|以来|同时|另外|目前|现有|"
     r"当前|全年|规划|建设|实施|开展|还|也|都|将|要|可|能|会|即|则|就|而|并且|此外|特别是|尤其是)+")
 TRAILING_NOISE = re.compile(
@@ -58,6 +60,9 @@ TRAILING_NOISE = re.compile(
     # or set, not its name
     r"(?:按?可)?比价格?(?:计算)?|按可比口径计算?|同口径|(?:增长|增速|预期)目标(?:为|是|定在|设定为)?|"
     r"其中|的)+$")
+# 迈上4万亿元、5万亿元两个大台阶, 跨过3000亿元历史性节点, 突破3万亿元大关: a milestone passed,
+# not the name of what passed it
+MILESTONE_AFTER = re.compile(r"^(?:[两二三四五六七八九十\d]+个)?(?:新的?|历史性的?)?(?:大)?(?:台阶|关口|大关|节点|门槛|量级)")
 AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
 ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大(?!关|幅)|的(?!目标|水平|规模))")  # 突破5000亿元大关 is a level
 STRUCTURE_CUE = re.compile(r"比例|比重|结构|构成|之比|比为|比是|产业比")
@@ -87,14 +92,17 @@ ITEM_NOUN = re.compile(r"^(?:主要|重点|核心|约束性|预期性)?(?:指标
 # the size of a programme, not a statistic of the place
 PROGRAMME_NOUN = re.compile(r"(?:项目|工程|门诊|成果|实验室|航线|起降点|开展测试|科学技术奖|[占获]\d*席)$")
 
-ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|项?指标|方面|领域|批)"
+ITEM_AFTER = re.compile(r"^(?:主要|重点)?(?:县|县区|县市区|乡镇|镇|村|行政村|社区|大类|类|项?指标|方面|领域|批|"
+                        # 14个调研组, 27个中心区城市, 108个城中村: teams and places a programme counts
+                        r"(?:调研|工作|督查|检查|专家|服务)组|专班|(?:中心区|中心)?城市|城中村)"
                         r"(?=[、，。；和及与]|开展|试点|进行|作为|为|$)"
                         # 11个方面任务, 50项重点突破任务, 30条措施: the size of a work programme
                         r"|^(?:方面|领域)?[\u4e00-\u9fff]{0,4}(?:任务|举措|措施|工作)(?=[、，。；和及与的]|取得|完成|全面|落实|$)"
                         # 3个三百亿级产业, 3个年产值超万亿元的支柱产业: how many of a kind, not a statistic
                         r"|^[零一二两三四五六七八九十百千万亿\d]+[万亿]?元?级|^年产值(?:超|过|突破)"
-                        # 10件民生实事全面完成: the size of a list of promises
-                        r"|^(?:民生)?实事")
+                        # 10件民生实事全面完成: the size of a list of promises; 31项顺利完成规划目标:
+                        # how many of a plan's goals were met
+                        r"|^(?:民生)?实事|^项?(?:顺利|全面|超额|基本)?(?:完成|实现|达到)了?(?:规划|年度|预期)?目标")
 # 一批10亿元以上项目: the size that qualifies a project for a list, not a statistic
 PROJECT_SIZE = re.compile(r"^(?:以上|及以上)?的?(?:重大|重点|产业|工业|制造业)?项目")
 # 500万元以上固定资产投资, 年主营业务收入2000万元以上工业企业: a sum that sets the threshold of
@@ -112,7 +120,7 @@ FRAGMENT_LABEL = re.compile(r"^(?:目标|预期目标|任务|计划|比上年末
 # with one names a statistic even when the registry does not know it
 STATISTIC_HEAD = re.compile(r"(?:企业|产值|收入|投资|总额|增加值|人口|面积|产量|总量|规模|率|比重|指数|"
                             r"销售额|营业额|利润|税收|人数|人次|价格|消费|产出|出口|进口|用电量|存栏量|出栏量|"
-                           r"就业|天数|零售额|个数|电量|"
+                           r"就业|天数|零售额|个数|电量|贸易|进出口|进出口额|"
                             r"(?:制造|服务|采矿|建筑|供应|零售|批发|金融|房地产|运输|仓储|邮政|住宿|餐饮)业)$")
 # 前8个月, 连续10个月: a span of months or a streak, not a count
 MONTH_SPAN_AFTER = re.compile(r"^月")

@@ -8,6 +8,7 @@ import re
 
 from dezhou_analysis.core.indicators import Indicator
 from dezhou_analysis.core.units import dimension
+from dezhou_analysis.documents.context import five_year_plan_years
 from dezhou_analysis.documents.cues import (
     ABS_CHANGE_TAIL,
     BARE_CHANGE,
@@ -53,7 +54,7 @@ _ACTIVITY = re.compile(r"^(?:累计)?" + _ACTIVITY_VERBS)
 _ACTIVITY_UNITS = COUNT_CLASSIFIERS | {"次", "场", "批", "轮", "人次", "万人次"}
 # 增速高于规上工业10个百分点: the gap to another aggregate (gaps to another region are read as
 # comparisons before this); the statistic itself is not stated
-_GAP_TO_ANOTHER = re.compile(r"(?:高于|低于|快于|慢于|领先)[^，。；、\d]{1,12}$")
+_GAP_TO_ANOTHER = re.compile(r"(?:高于|低于|快于|慢于|领先)[^，。；\d]{1,12}$")  # 高于全国、全省1个、0.2个百分点
 _PINYIN = re.compile(r"[（(][a-zA-Z\u00c0-\u024f]+[)）]")  # 產(chǎn)業: a reading pasted after a character
 _KINDS_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?[百千万亿]+元?级?(?:产业|产业集群|产业链)"
                           r"|^方面(?:的)?(?:具体|主要)?(?:目标|任务|内容|工作|举措)")
@@ -212,8 +213,19 @@ def _label(s: Sentence, q: Quantity, before: str, window_start: int, is_change: 
     if not label:
         # "…年均增长6.5%，2020年达到5872.2亿元": the verb's subject was named before
         named = [f for f in s.facts if f.indicator is not None and not f.is_derived]
+        earlier, earlier_label, _ = s.label_before(q, window_start, look_back="always")
         if named and unit_fits(named[-1].indicator, q.unit):
             indicator, label, label_start = named[-1].indicator, named[-1].label, None
+        elif earlier is not None and not is_change and unit_fits(earlier, q.unit):
+            # 全市地区生产总值迈上新台阶，预计达到2.5万亿元左右: named in the clause before
+            indicator, label, label_start = earlier, earlier_label, None
+        elif not is_change and q.unit not in ("%", "‰", "") and s.facts:
+            # 工业投资年均增长8.1%，2025年突破2250亿元: the level of the statistic whose growth
+            # the clause before gave, even when the registry does not know it
+            last = s.facts[-1]
+            if last.indicator is None and last.measure in ("growth_yoy", "growth_avg") \
+                    and STATISTIC_HEAD.search(last.label):
+                label, label_start = last.label, None
     return indicator, label, label_start
 
 
@@ -272,6 +284,16 @@ def _subject_of_a_verdict(s: Sentence, q: Quantity) -> tuple[Indicator | None, s
     return s.registry.match(label), label
 
 
+_PLAN_END_COMPARED = re.compile(r"(?:比|较|是|为|相当于)[“\"]?(?P<n>十[一二三四五六七八九])五[”\"]?(?:末期|期末|末)?"
+                                r"(?:的基础上)?的?(?:近|约)?(?:实现|再|要|将)?$")
+
+
+def _plan_end_compared(stripped: str) -> int | None:
+    """比“十二五”末翻了近一番, 是“十二五”末的1.9倍: a multiple of the last year of that plan."""
+    m = _PLAN_END_COMPARED.search(stripped)
+    return five_year_plan_years(m.group("n"))[1] if m else None
+
+
 def relation(s: Sentence, q: Quantity, before: str) -> tuple[str, int | None, int]:
     """Measure, reference year (−1: the year before) and sign from the words before the number."""
     stripped = before.rstrip()
@@ -284,11 +306,11 @@ def relation(s: Sentence, q: Quantity, before: str) -> tuple[str, int | None, in
         return "pp_change", ref, sign
     if q.unit == "倍" and "番" in q.text:  # 比2010年翻两番: a multiple of that year's value
         m = re.search(r"(?:比|较)((?:19|20)\d{2})年(?:的基础上)?(?:实现|再|要|将)?$", stripped)
-        return "multiple", int(m.group(1)) if m else None, 1
+        return "multiple", int(m.group(1)) if m else _plan_end_compared(stripped), 1
     if q.unit == "倍":
         m = MULTIPLE_TAIL.search(stripped)
         ref = int(m.group("ref")) if m and m.group("ref") else None
-        return "multiple", ref, 1
+        return "multiple", ref if ref is not None else _plan_end_compared(stripped), 1
     if q.unit in ("%", "‰"):
         m = GROWTH_TAIL.search(stripped)
         if m:

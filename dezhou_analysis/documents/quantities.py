@@ -37,12 +37,18 @@ _MAGNITUDES = {"万亿": (1.0, "万亿"), "千亿": (1000.0, "亿"), "百亿": (
                "亿": (1.0, "亿"), "千万": (1000.0, "万"), "百万": (100.0, "万"), "十万": (10.0, "万"),
                "万": (1.0, "万")}
 
-_DOUBLINGS = re.compile(r"(接近|基本|约)?翻(?:了)?([一两二三])?番")  # 翻番 is 翻一番
+# 翻番 is 翻一番; 翻了近一番 about, 翻了一番多 more than
+_DOUBLINGS = re.compile(r"(接近|基本|约)?翻(?:了)?(近|约|接近)?([一两二三])?番(多|以上)?")
 
 
 # 近六成, 超过四成, 九成以上: tenths of a whole, a share (一成不变, 九成新 are words: a word follows)
 _TENTHS = re.compile(r"(?P<pre>将近|接近|近|约|超过|超|逾|不到|不足)?(?P<num>[一二三四五六七八九])成"
                      r"(?P<post>以上|左右|多)?(?![\u4e00-\u9fff])")
+
+
+# 4个和13.3个百分点, 2.3和4.1个百分点, 1.2、0.8个百分点: a unit written once, after the last number
+_SHARED_UNIT = re.compile(r"(?<![0-9.])(?P<num>\d+(?:\.\d+)?)(?P<first>\s*(?:个(?!百分点))?)(?=\s*(?:和|、|与|及)\s*"
+                          r"\d+(?:\.\d+)?\s*(?P<unit>个百分点|百分点))")
 
 
 class _Mask:
@@ -76,9 +82,9 @@ def find_quantities(stext: str, years: list[YearMention], result: ScanResult) ->
             mask.take(m.start(), m.end())
     for m in _DOUBLINGS.finditer(stext):  # 翻一番 → 2 times, 翻两番 → 4 times
         if mask.free(m.start(), m.end()):
-            times = 2.0 ** {"一": 1, "两": 2, "二": 2, "三": 3}[m.group(2) or "一"]
-            qualifier = "approx" if m.group(1) else "point"
-            out.append(Quantity(m.start(), m.end(), m.start(2) if m.group(2) else m.start(), times,
+            times = 2.0 ** {"一": 1, "两": 2, "二": 2, "三": 3}[m.group(3) or "一"]
+            qualifier = "at_least" if m.group(4) else "approx" if m.group(1) or m.group(2) else "point"
+            out.append(Quantity(m.start(), m.end(), m.start(3) if m.group(3) else m.start(), times,
                                 "倍", qualifier, m.group(0)))
             mask.take(m.start(), m.end())
     for m in _TENTHS.finditer(stext):
@@ -99,6 +105,11 @@ def find_quantities(stext: str, years: list[YearMention], result: ScanResult) ->
             out.append(Quantity(m.start("mag"), m.end(), m.start("mag"), value,
                                 prefix + (m.group("unit") or ""), "at_least", m.group(0)[len(m.group("verb")):]))
             mask.take(m.start("mag"), m.end())
+    for m in _SHARED_UNIT.finditer(stext):  # 分别提高4个和13.3个百分点: the first takes the last's unit
+        if mask.free(m.start(), m.end("first")):
+            out.append(Quantity(m.start(), m.end("first"), m.start(), float(m.group("num")),
+                                m.group("unit"), "point", m.group(0)[:m.end("first") - m.start()]))
+            mask.take(m.start(), m.end("first"))
     for m in _SIGNED.finditer(stext):
         if mask.free(m.start(), m.end()):
             out.append(Quantity(m.start(), m.end(), m.start(), -float(m.group("num")), m.group("unit"),
@@ -139,8 +150,22 @@ def _quantity(stext: str, m: re.Match, result: ScanResult) -> Quantity | None:
         return None
     if not unit and ATTRIBUTE_AFTER.match(after):
         return None
+    end, post = m.end(), None
+    if not unit and after[:1] in ("年", "岁") and _YEARS_OF.search(stext[max(0, m.start() - 12):m.start()]):
+        # 平均受教育年限达到11.5年, 人均预期寿命83岁: a length of time is the value (60岁以上人口
+        # is an age that bounds a group, and stays out)
+        unit, end = after[0], end + 1
+        post = re.match(r"以上|以下|以内|左右|上下", stext[end:])
+        if post:
+            end += post.end()
+        after = stext[end:]
     if not unit and after[:1] and after[:1] not in "，。；：、）)" and not after.startswith(("以上", "左右")):
         return None  # a bare number glued to words (a name, a code)
-    qualifier = qualifier_kind(m.group("pre"), m.group("post"), m.group("more"))
-    return Quantity(m.start(), m.end(), m.start("num"), value, unit, qualifier, m.group(0),
+    qualifier = qualifier_kind(m.group("pre"), m.group("post") or (post.group(0) if post else None),
+                               m.group("more"))
+    return Quantity(m.start(), end, m.start("num"), value, unit, qualifier, stext[m.start():end],
                     chinese=chinese)
+
+
+# the statistics whose values are numbers of years (受教育年限, 预期寿命)
+_YEARS_OF = re.compile(r"(?:年限|寿命)[^，。；\d]{0,6}$")

@@ -136,7 +136,8 @@ def structure_ratio(s: Sentence, q: Quantity) -> None:
 
 # ---- from–to --------------------------------------------------------------------------------
 
-_FROM = re.compile(r"(?:从|由)((?:19|20)\d{2})年(?:末|底)?的?$")
+# 由2015年的…, 从目前的… (目前: the document's own year)
+_FROM = re.compile(r"(?:从|由)(?:((?:19|20)\d{2})年(?:末|底)?|(?P<now>目前|当前|现在|现阶段))的?$")
 # 提高到, 大幅提升至 (an adverb of degree may stand before the verb)
 _TO = re.compile(r"^(?:大幅|明显|显著|稳步|持续|逐步|进一步)?[\u4e00-\u9fff]{0,3}?(?:到|至|为)"
                  r"(?:((?:19|20)\d{2})年(?:末|底)?的?)?$")
@@ -155,9 +156,10 @@ def plan_from_to(s: Sentence, handlers: Handlers) -> None:
             continue
         m1 = _FROM.search(s.text[max(0, q1.start - 10):q1.start])
         m2 = _TO.match(s.text[q1.end:q2.start])
-        if m1 and m2 and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
+        start_year = _start_year(s, m1)
+        if start_year is not None and m2 and (m2.group(1) or dimension(q1.unit) == dimension(q2.unit)):
             end_year = int(m2.group(1)) if m2.group(1) else None
-            handlers[id(q1)] = partial(from_to, s, q1, q2, int(m1.group(1)), end_year)
+            handlers[id(q1)] = partial(from_to, s, q1, q2, start_year, end_year)
         elif m2 and not m2.group(1) and re.search(r"(?:从|由)$", s.text[max(0, q1.start - 1):q1.start]) \
                 and dimension(q1.unit) == dimension(q2.unit) and _period_start(s, q1) is not None:
             # the period the sentence reviews, or the goal's base year
@@ -165,6 +167,13 @@ def plan_from_to(s: Sentence, handlers: Handlers) -> None:
         elif _FROM_BARE.search(s.text[max(0, q1.start - 2):q1.start]) and q1.unit == q2.unit \
                 and _TO_BARE.match(s.text[q1.end:q2.start]):
             handlers[id(q1)] = partial(from_to_without_years, s, q1, q2)
+
+def _start_year(s: Sentence, match: re.Match | None) -> int | None:
+    """The year a from–to starts in: the one it names, or the document's for 目前."""
+    if match is None:
+        return None
+    return s.frame.doc_year if match.group("now") else int(match.group(1))
+
 
 def from_to_without_years(s: Sentence, q1: Quantity, q2: Quantity) -> None:
     """从X增长到Y with no year for X: X is read as it would be alone, and Y, the level the
@@ -184,7 +193,8 @@ def from_to_without_years(s: Sentence, q1: Quantity, q2: Quantity) -> None:
 
 def _period_start(s: Sentence, q: Quantity) -> int | None:
     """由1.8%提高到2.4%, with no year of its own: it runs from the start of the period the
-    sentence or its paragraph speaks of (“十三五”时期 → 2015), or of the goal (the plan's base year)."""
+    sentence or its paragraph speaks of (“十三五”时期 → 2015), or of the goal (the plan's base
+    year; the document's own year for news or a report of one)."""
     spans = [y for y in s.years if y.role == "span" and y.year2 and y.start < q.start]
     if spans:
         return spans[-1].year
@@ -192,6 +202,8 @@ def _period_start(s: Sentence, q: Quantity) -> int | None:
         return s.state["since"]
     if s.is_target(q) and s.frame.base_year is not None:
         return s.frame.base_year
+    if s.is_target(q) and not s.frame.is_plan and s.frame.doc_year is not None:
+        return s.frame.doc_year  # news of a goal: 从107家增加到500家 starts from where things stand
     return None
 
 
@@ -298,7 +310,8 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
         return
     year, source = s.year_for(chain[0])
     for (indicator, label), q in zip(labels, chain, strict=True):
-        measure = growth_measure if growth else level_measure(indicator, q.unit)
+        measure = ("pp_change" if q.unit in ("个百分点", "百分点") else growth_measure) if growth \
+            else level_measure(indicator, q.unit)
         s.emit(q, indicator, label, measure, year, source, value=sign * q.value)
     s.state["labels"] = labels
 
@@ -341,14 +354,21 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
            for label in [p + stem for p in pieces[:-1]] + [last]]
     if any(ind for ind, _ in out):
         return out
+    # 一般贸易、民营企业进出口占比 (items as long as each other before a shared statistic) and
     # 存、贷款余额: the split is plain from the wording even when the registry knows neither
-    items = _one_character_items(pieces) if "、" in phrase else []
+    items = _items_of_one_length(pieces, stem) or (_one_character_items(pieces) if "、" in phrase else [])
     shared = [] if items else _items_sharing_a_modifier(s, pieces)
     if shared:
         return shared
     # so is 重大产业、生态环保投资, whose items share the head noun the last one ends with
     items = items or _items_sharing_a_head(pieces)
     return [(indicator_named_by(s.registry, label), label) for label in items]
+
+
+def _items_of_one_length(pieces: list[str], stem: str) -> list[str]:
+    if len(pieces) != 2 or len(stem) < 2 or not re.search(r"占比|比重|比例|" + STATISTIC_HEAD.pattern, stem):
+        return []
+    return [pieces[0] + stem, pieces[1]]
 
 
 def _items_sharing_a_modifier(s: Sentence, pieces: list[str]) -> list[tuple[Indicator | None, str]]:

@@ -58,6 +58,7 @@ class DocumentScanner:
         self._sentence_id = 0
         self._goal_carry: int | None = None  # a goal's year that a 其中/同时 sentence continues
         self._horizon: int | None = None  # the future year the text last looked ahead to
+        self._goal_intro = False  # the paragraph before was a goal list's intro (主要预期目标是：)
 
     def scan(self) -> ScanResult:
         frame = self.frame
@@ -66,6 +67,7 @@ class DocumentScanner:
         region_context = self.home
         text = self.norm.text
         goal_list: int | None = None  # the year of the goals listed under "主要预期目标是："
+        carried_past: int | None = None  # the past year a plan's paragraph hands to the next
         for para in self.norm.paragraphs:
             if para.is_table:
                 continue
@@ -77,6 +79,7 @@ class DocumentScanner:
                 if not years and section_year is not None and re.match(r"\s*[（(]", ptext):
                     continue  # "（一）经济保持平稳增长" stays in its chapter's year
                 section = kind
+                carried_past = None
                 self._goal_carry = None
                 self._horizon = None
                 # "一、2022年工作回顾": the year of a heading is the default year of its section
@@ -91,7 +94,8 @@ class DocumentScanner:
                     region_context = paragraph_region
             past = section_year is not None and (section == "review" or (
                 frame.doc_year is not None and section_year < frame.doc_year))
-            state = {"year": section_year if past else None, "since": None, "subject": None,
+            year = section_year if past else carried_past
+            state = {"year": year, "since": None, "subject": None,
                      "target_year": section_year if section_year is not None and not past else None}
             if goal_list is not None and GOAL_LIST_INTRO.search(ptext) is None:
                 state.update({"year": None, "target_year": goal_list, "goal_list": True})
@@ -99,7 +103,20 @@ class DocumentScanner:
             for start, end in sentences(text, body_start, para.end):
                 self._sentence_id += 1
                 self._sentence(start, end, section, paragraph_region, state)
+            carried_past = self._past_carried_on(state, section)
         return frame.result
+
+    def _past_carried_on(self, state: dict, section: str) -> int | None:
+        """2020年，生产总值达到674.1亿元…。 新经济增加值占GDP的比重达到28.4%…: in a plan, a
+        paragraph that ends in a past year hands it to the next, which goes on reviewing the same
+        years until a heading, a goal or a year of its own says otherwise."""
+        if not self.frame.is_plan or section == "forward" or state.get("goal_list"):
+            return None
+        year = state.get("year")
+        last = self.frame.base_year or self.frame.doc_year
+        if year is None or last is None or year > last or self._horizon is not None:
+            return None
+        return year
 
     def _carry_goal(self, years: list, obs_years: list, carried: int | None, state: dict) -> None:
         """到“十四五”末，…。其中，一产业…；同时，城区…: a sentence that opens with 其中 or 同时 and
@@ -115,13 +132,23 @@ class DocumentScanner:
 
     def _goal_list(self, ptext: str, current: int | None, heading: str | None) -> int | None:
         """The target year while a list of goals runs: from a paragraph ending in 主要预期目标是：
-        through the bulleted or short paragraphs after it; a heading or a long paragraph ends it."""
+        through the paragraph right after it and the bulleted or short ones after that; a heading or
+        a long paragraph ends it."""
+        intro_before, self._goal_intro = self._goal_intro, False
         if GOAL_LIST_INTRO.search(ptext):
-            years = [y.year for y in ctx.year_mentions(ptext, self.frame.doc_year, self.frame.base_year)
-                     if not y.year2]
+            self._goal_intro = True
+            # …时期(2021年至2025年)…的目标: goals for the end of the period named
+            years = [y.year2 or y.year for y in
+                     ctx.year_mentions(ptext, self.frame.doc_year, self.frame.base_year)
+                     if y.role != "ref"]
             return years[-1] if years else self.frame.default_target_year
         if current is None or heading is not None:
             return None
+        # the paragraph right after the intro is the list, however long its lines ran together,
+        # unless it names a time that is not ahead (a table's caption may read 主要目标 too)
+        if intro_before and all(y.role == "target" for y in
+                                ctx.year_mentions(ptext, self.frame.doc_year, self.frame.base_year)):
+            return current
         if GOAL_LIST_ITEM.match(ptext) or len(ptext) < 60:
             return current
         if GOAL_HEADLINE.match(ptext):  # a headed item goes on with the list unless it looks back

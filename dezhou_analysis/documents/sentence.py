@@ -16,6 +16,7 @@ from dezhou_analysis.core.indicators import Indicator, Registry
 from dezhou_analysis.documents.context import YearMention
 from dezhou_analysis.documents.cues import (
     AFTER_LABEL_STOP,
+    MILESTONE_AFTER,
     PLACEHOLDER,
     SUBJECT_REGION_PREFIX,
 )
@@ -224,7 +225,7 @@ class Sentence:
         """`315家高新技术企业`: the label that follows a count."""
         rest = self.text[q.end:]
         head = re.split(r"[，。；：、,;]", rest, maxsplit=1)[0]
-        if not head or not re.match(r"[\u4e00-\u9fff“]", head):
+        if not head or not re.match(r"[\u4e00-\u9fff“]", head) or MILESTONE_AFTER.match(head):
             return None, ""
         found = self.registry.scan(head)
         if found:
