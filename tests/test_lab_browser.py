@@ -55,7 +55,7 @@ class Lab:
         self.stop()
         raise RuntimeError(f"jupyter {app} did not start: {(project / f'{app}.log').read_text()[-2000:]}")
 
-    def api(self, method: str, path: str, body: dict | None = None) -> dict:
+    def api(self, method: str, path: str, body: dict | None = None) -> dict | list:
         request = urllib.request.Request(
             f"{self.url}{path}", method=method, data=json.dumps(body).encode() if body else None,
             headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
@@ -104,32 +104,67 @@ def test_the_server_saves_notebooks_without_outputs(tmp_path):
         lab.stop()
 
 
-def run_all_cells(page, attempts: int = 6) -> None:
-    """Run > Run All Cells, as a researcher would, until a cell is queued or running.
+def run_all_cells(page, lab: Lab, attempts: int = 4) -> None:
+    """Run > Run All Cells, as a researcher would, until the first code cell has run.
 
-    Lab shows a notebook idle before its session has a kernel; a Run All clicked in that moment
-    is dropped, or Lab asks which kernel to start (the dialog is accepted, as a user would)."""
+    Lab may ask which kernel to start even when the notebook's session has one (the dialog is
+    accepted, as a user would, and Lab then starts a kernel of its own), and a Run All clicked
+    before that kernel is ready is dropped when the kernel changes. So each try first waits until
+    no dialog is open and the session's kernel is idle, and a try counts only once a cell has
+    finished. The menu items are found by their exact names: a substring match can pick "Restart
+    Kernel and Run All Cells…", whose dialog, accepted, restarts the kernel."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     for _ in range(attempts):
+        wait_for_idle_kernel(page, lab)
         try:
-            _accept_kernel_dialog(page)
-            page.click("text=Run", timeout=10_000)
-            page.click("text=Run All Cells", timeout=10_000)
+            page.get_by_role("menuitem", name="Run", exact=True).click(timeout=10_000)
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click(timeout=10_000)
             page.wait_for_function("() => [...document.querySelectorAll('.jp-InputArea-prompt')]"
-                                   ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=20_000)
+                                   ".some(p => /\\[\\d+\\]/.test(p.textContent))", timeout=90_000)
             return
         except PlaywrightTimeout:
-            if not _accept_kernel_dialog(page):
+            if not _answer_dialog(page):
                 page.keyboard.press("Escape")  # a menu left open
-    raise AssertionError(f"Run All Cells started no cell in {attempts} tries")
+    raise AssertionError(f"Run All Cells ran no cell in {attempts} tries")
 
 
-def _accept_kernel_dialog(page) -> bool:
-    accept = page.locator(".jp-Dialog .jp-mod-accept")
-    if not accept.count():
+def wait_for_idle_kernel(page, lab: Lab, timeout: float = 180) -> None:
+    """Until Lab shows no dialog, the notebook's session has a kernel the server reports idle, and
+    the page shows the kernel idle too (answering a kernel dialog if Lab opens one meanwhile)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if _answer_dialog(page):
+            continue
+        states = [session["kernel"]["execution_state"] for session in lab.api("GET", "/api/sessions")
+                  if session["path"].endswith("scenarios.ipynb") and session.get("kernel")]
+        indicator = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        if states == ["idle"] and indicator.count():
+            return
+        time.sleep(0.5)
+    raise AssertionError("the notebook's kernel did not become idle")
+
+
+def _answer_dialog(page) -> bool:
+    """Accept Lab's "Select Kernel" dialog; dismiss any other (a restart is never wanted here)."""
+    dialog = page.locator(".jp-Dialog")
+    if not dialog.count():
         return False
-    accept.first.click()
+    if "Select Kernel" in dialog.first.locator(".jp-Dialog-header").inner_text():
+        dialog.first.locator(".jp-mod-accept").first.click()
+    else:
+        dialog.first.locator(".jp-mod-reject").first.click()
     return True
+
+
+def report_failure(page, project: Path, tmp_path: Path, console: list[str]) -> None:
+    """What a failed browser run leaves to read: a screenshot, the cells' prompts, the browser's
+    console and the server log."""
+    page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+    print("browser console (end):\n" + "\n".join(console[-60:]))
+    prompts = page.evaluate("() => [...document.querySelectorAll('.jp-InputArea-prompt')]"
+                            ".map(p => p.textContent).join(' ')")
+    print(f"screenshot: {tmp_path / 'failure.png'}\nprompts: {prompts}")
+    print("server log (end):\n" + (project / "lab.log").read_text(errors="replace")[-6000:])
 
 
 @pytest.mark.slow
@@ -146,37 +181,44 @@ def test_a_researcher_runs_a_notebook_in_jupyterlab(tmp_path):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            console: list[str] = []
+            page.on("console", lambda message: console.append(
+                f"{time.strftime('%H:%M:%S')} {message.type}: {message.text[:300]}"))
             page.goto(f"{lab.url}/lab/tree/scenarios.ipynb?token={lab.token}")
             page.wait_for_selector(".jp-Notebook", timeout=120_000)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                    timeout=120_000)
-            run_all_cells(page)
-            slider = page.locator(".widget-slider").first
-            slider.wait_for(timeout=240_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                                   timeout=240_000)
-            page.wait_for_function("() => [...document.querySelectorAll('.jp-InputArea-prompt')]"
-                                   ".every(p => !p.textContent.includes('*'))", timeout=240_000)
-            assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-                                ", .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
-                                ).count() == 0, "an error output"
-            verdict = page.locator(".widget-html-content", has_text="%").first
-            before = verdict.inner_text()
-            handle = page.locator(".widget-slider .noUi-handle").first
-            handle.focus()
-            for _ in range(6):
-                handle.press("ArrowRight")
-            page.wait_for_function("([before]) => [...document.querySelectorAll('.widget-html-content')]"
-                                   ".some(e => e.innerText.includes('%') && e.innerText !== before)",
-                                   arg=[before], timeout=30_000)
-            saved = project / "notebooks" / "scenarios.ipynb"
-            before_save = saved.stat().st_mtime_ns
-            page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
-            page.keyboard.press("Control+s")
-            deadline = time.time() + 30
-            while saved.stat().st_mtime_ns == before_save and time.time() < deadline:
-                time.sleep(0.5)
-            assert saved.stat().st_mtime_ns != before_save, "the notebook was not saved"
+            try:
+                run_all_cells(page, lab)
+                slider = page.locator(".widget-slider").first
+                slider.wait_for(timeout=240_000)
+                page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                                       timeout=240_000)
+                page.wait_for_function("() => [...document.querySelectorAll('.jp-InputArea-prompt')]"
+                                       ".every(p => !p.textContent.includes('*'))", timeout=240_000)
+                assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+                                    ", .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
+                                    ).count() == 0, "an error output"
+                verdict = page.locator(".widget-html-content", has_text="%").first
+                before = verdict.inner_text()
+                handle = page.locator(".widget-slider .noUi-handle").first
+                handle.focus()
+                for _ in range(6):
+                    handle.press("ArrowRight")
+                page.wait_for_function("([before]) => [...document.querySelectorAll('.widget-html-content')]"
+                                       ".some(e => e.innerText.includes('%') && e.innerText !== before)",
+                                       arg=[before], timeout=30_000)
+                saved = project / "notebooks" / "scenarios.ipynb"
+                before_save = saved.stat().st_mtime_ns
+                page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+                page.keyboard.press("Control+s")
+                deadline = time.time() + 30
+                while saved.stat().st_mtime_ns == before_save and time.time() < deadline:
+                    time.sleep(0.5)
+                assert saved.stat().st_mtime_ns != before_save, "the notebook was not saved"
+            except Exception:
+                report_failure(page, project, tmp_path, console)
+                raise
             browser.close()
     finally:
         lab.stop()
