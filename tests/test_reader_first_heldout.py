@@ -111,3 +111,18 @@ def test_counts_of_goals_met_places_listed_and_teams_sent_are_not_statistics():
         result = _parse(sentence + "\n", "news", "温州市", "2020-12-24")
         values = set(result.observations["value"]) | set(result.targets["target_value"])
         assert not values & {31.0, 27.0, 14.0}, sentence
+
+
+def test_a_goal_within_the_year_said_early_in_it_with_one_item_per_quoted_name():
+    """大众日报's interview of 2019-02-24 with 滨州 (data/raw/documents): "…推进“五大千亿级产业集群”
+    “五大新兴产业”年内主营业务收入分别突破万亿、千亿" — two goals for 2019, one per cluster."""
+    from tests.conftest import ROOT
+    path = ROOT / "data" / "raw" / "documents" / "dazhong_daily_four_city_interviews_2019-02-24.txt"
+    line = next(li for li in path.read_text(encoding="utf-8").split("\n") if "分别突破万亿、千亿" in li)
+    result = _parse(line + "\n", "news", "滨州市", "2019-02-24")
+    goals = result.targets.set_index("label")
+    assert goals.loc["“五大千亿级产业集群”主营业务收入", "target_value"] == 1.0
+    assert goals.loc["“五大千亿级产业集群”主营业务收入", "unit"] == "万亿"
+    assert goals.loc["“五大新兴产业”主营业务收入", "target_value"] == 1000.0
+    assert set(goals["target_year"]) == {2019} and set(goals["target_kind"]) == {"at_least"}
+    assert not (result.observations["unit"].str.contains("亿")).any()

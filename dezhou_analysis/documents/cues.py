@@ -17,6 +17,8 @@ TARGET_CUE = re.compile(r"力争|确保|目标是|目标为|预计到|努力实�
 # 将 (shall) and 预计 (is expected to) before a figure of a year still under way: a goal in a
 # work report or the news of one (将近 is "nearly", 将其 "takes it")
 FUTURE_WORD = re.compile(r"(?<!即)将(?!近|其|之|于|会)")
+# 年内…突破万亿, said early in the year: within the year still under way
+WITHIN_THE_YEAR = re.compile(r"年内")
 # what a goal says after 将: reach, pass, exceed (PLAN_CUE), or pass a magnitude (破万亿)
 FUTURE_REACH = re.compile(r"突破|破|超过|达到|以上|左右|提高到|增加到")
 FORECAST_WORD = re.compile(r"预计(?!到)")

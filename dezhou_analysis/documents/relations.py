@@ -236,13 +236,13 @@ def from_to(s: Sentence, q1: Quantity, q2: Quantity, y1: int, y2: int | None) ->
 # ---- series (分别) ---------------------------------------------------------------------------
 
 def plan_series(s: Sentence, handlers: Handlers) -> None:
-    for m in re.finditer(r"分别(?:为|是|达到|达|增长|同比增长|比上年增长|下降|提高|占)?", s.text):
+    for m in re.finditer(r"分别(?:为|是|达到|达|突破|超过|增长|同比增长|比上年增长|下降|提高|占)?", s.text):
         chain: list[Quantity] = []
         pos = m.end()
         for q in s.quantities:
-            if q.start < m.end() or q.used:
+            if q.num_start < m.end() or q.used:  # 分别突破8.5万亿元: the number may hold the verb
                 continue
-            if s.text[pos:q.start].strip("、，和及与 ") != "" or (chain and not _same_kind(chain[0], q)):
+            if s.text[pos:max(pos, q.start)].strip("、，和及与 ") != "" or (chain and not _same_kind(chain[0], q)):
                 break  # 分别增长5.5%和8.6%，10件民生实事…: the series ends where its kind of number does
             chain.append(q)
             pos = q.end
@@ -309,6 +309,9 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
             read_number(s, q)
         return
     year, source = s.year_for(chain[0])
+    if re.search(r"突破|超过", word):  # 分别突破万亿、千亿: every item passes its mark
+        for q in chain:
+            q.qualifier = "at_least" if q.qualifier == "point" else q.qualifier
     for (indicator, label), q in zip(labels, chain, strict=True):
         measure = ("pp_change" if q.unit in ("个百分点", "百分点") else growth_measure) if growth \
             else level_measure(indicator, q.unit)
@@ -345,6 +348,9 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
     sectors = _three_sectors(s, phrase)
     if sectors:
         return sectors
+    quoted = _quoted_items(phrase)
+    if quoted:
+        return [(indicator_named_by(s.registry, label), label) for label in quoted]
     pieces = [p for p in re.split(r"和|与|及|、", phrase) if p]
     if len(pieces) < 2:
         return []
@@ -363,6 +369,18 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
     # so is 重大产业、生态环保投资, whose items share the head noun the last one ends with
     items = items or _items_sharing_a_head(pieces)
     return [(indicator_named_by(s.registry, label), label) for label in items]
+
+
+_QUOTED_RUN = re.compile(r"^((?:“[^“”]{2,20}”[、和与及]?){2,})(?:年内|全年)?(?P<tail>[\u4e00-\u9fff]{2,12})$")
+
+
+def _quoted_items(phrase: str) -> list[str]:
+    """“五大千亿级产业集群”“五大新兴产业”主营业务收入 → one label per quoted name, each with
+    the statistic that follows the last quote."""
+    m = _QUOTED_RUN.match(phrase)
+    if m is None:
+        return []
+    return [f"{name}{m.group('tail')}" for name in re.findall(r"“[^“”]+”", m.group(1))]
 
 
 def _items_of_one_length(pieces: list[str], stem: str) -> list[str]:

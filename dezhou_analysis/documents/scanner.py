@@ -26,6 +26,7 @@ from dezhou_analysis.documents.cues import (
     GOAL_RUN,
     PLAN_CUE,
     TARGET_CUE,
+    WITHIN_THE_YEAR,
     has_number,
 )
 from dezhou_analysis.documents.facts import ScanResult
@@ -223,9 +224,10 @@ class DocumentScanner:
                 state["since"] = span.year
 
     def _future_cues(self, stext: str, years: list, state: dict) -> list[int]:
-        """将 before a 达到/突破/以上 (贵州将推动数字经济占比达到45%以上), and 预计 in a text
-        dated early in the year it speaks of (2024年，…预计全省地区生产总值增长5.5%左右): what
-        the place means to reach, in a sentence that names no year already past."""
+        """将 before a 达到/突破/以上 (贵州将推动数字经济占比达到45%以上), and 预计 or 年内 in a
+        text dated early in the year it speaks of (2024年，…预计全省地区生产总值增长5.5%左右;
+        年内…分别突破万亿、千亿): what the place means to reach, in a sentence that names no year
+        already past."""
         frame = self.frame
         if frame.is_bulletin or frame.is_plan or frame.doc_year is None:
             return []
@@ -236,6 +238,9 @@ class DocumentScanner:
         if frame.year_ahead and not past and (any(y.year == frame.doc_year for y in years)
                                               or (not years and state.get("year") == frame.doc_year)):
             cues += [m.start() for m in FORECAST_WORD.finditer(stext)]
+        if frame.year_ahead and not past:
+            cues += [m.start() for m in WITHIN_THE_YEAR.finditer(stext)
+                     if FUTURE_REACH.search(stext, m.end()) and not self._past_in_clause(stext, m.start(), years, past)]
         return cues
 
     @staticmethod
