@@ -126,3 +126,22 @@ def test_a_goal_within_the_year_said_early_in_it_with_one_item_per_quoted_name()
     assert goals.loc["“五大新兴产业”主营业务收入", "target_value"] == 1000.0
     assert set(goals["target_year"]) == {2019} and set(goals["target_kind"]) == {"at_least"}
     assert not (result.observations["unit"].str.contains("亿")).any()
+
+
+def test_a_ratio_to_one_and_the_urban_rural_income_ratio():
+    """城乡居民收入比缩小到1.79:1 (宁波, 2019), 收入倍差缩小到1.75以内 (杭州): a ratio the registry
+    knows, its first term the value; 1:1's second term is no statistic."""
+    obs = _corpus("522_ningbo_report").observations
+    ratio = obs[obs["indicator_id"] == "urban_rural_income_ratio"]
+    assert list(ratio["value"]) == [1.79] and not (obs["value"] == 1.0).any()
+    goal = _corpus("527_hangzhou_news").targets.set_index("indicator_id").loc["urban_rural_income_ratio"]
+    assert (goal["target_value"], goal["target_kind"]) == (1.75, "at_most")
+
+
+def test_a_goal_list_run_together_from_lines_keeps_each_item():
+    """惠州's 2026 goals, two lines of items that extraction ran into one: "…增长6%规模以上工业…"
+    — 规模 there opens the next item, not an attribute of 6%."""
+    targets = _corpus("507_huizhou_news").targets
+    line22 = targets[targets["source_line"] == 22].set_index("indicator_id")
+    assert line22.loc["imports_exports", "target_value"] == 6.0
+    assert line22.loc["industrial_va", "target_value"] == 7.0

@@ -66,7 +66,8 @@ TRAILING_NOISE = re.compile(
 # not the name of what passed it
 MILESTONE_AFTER = re.compile(r"^(?:[两二三四五六七八九十\d]+个)?(?:新的?|历史性的?)?(?:大)?(?:台阶|关口|大关|节点|门槛|量级)")
 AFTER_LABEL_STOP = re.compile(r"[，。；：、（(]|和|与|及|的|，|建设|落户|建立|开工|合作|以上|左右|以内")
-ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模|量级|强|大(?!关|幅)|的(?!目标|水平|规模))")  # 突破5000亿元大关 is a level
+# 突破5000亿元大关 is a level; 增长6%规模以上工业…, run together from two lines, starts the next item
+ATTRIBUTE_AFTER = re.compile(r"^(?:级|规模(?!以上)|量级|强|大(?!关|幅)|的(?!目标|水平|规模))")
 STRUCTURE_CUE = re.compile(r"比例|比重|结构|构成|之比|比为|比是|产业比")
 YEAR_OF = re.compile(r"((?:19|20)\d{2})年的?$")
 # 增加值, 总产量 alone: the head of a name whose first words stand in an earlier clause

@@ -46,6 +46,9 @@ _TENTHS = re.compile(r"(?P<pre>将近|接近|近|约|超过|超|逾|不到|不�
                      r"(?P<post>以上|左右|多)?(?![\u4e00-\u9fff])")
 
 
+# 1.79:1, 2.2∶1以内 (the ratio colon is ":" once normalised): a ratio to one, after a word for a ratio
+_TO_ONE = re.compile(r"(?<=比|差|数)[^，。；\d]{0,6}?(?<![0-9.])(?P<num>\d+(?:\.\d+)?)\s*:\s*1(?![0-9.:])"
+                     r"(?P<post>以内|以下|左右)?")
 # 4个和13.3个百分点, 2.3和4.1个百分点, 1.2、0.8个百分点: a unit written once, after the last number
 _SHARED_UNIT = re.compile(r"(?<![0-9.])(?P<num>\d+(?:\.\d+)?)(?P<first>\s*(?:个(?!百分点))?)(?=\s*(?:和|、|与|及)\s*"
                           r"\d+(?:\.\d+)?\s*(?P<unit>个百分点|百分点))")
@@ -105,6 +108,11 @@ def find_quantities(stext: str, years: list[YearMention], result: ScanResult) ->
             out.append(Quantity(m.start("mag"), m.end(), m.start("mag"), value,
                                 prefix + (m.group("unit") or ""), "at_least", m.group(0)[len(m.group("verb")):]))
             mask.take(m.start("mag"), m.end())
+    for m in _TO_ONE.finditer(stext):  # 城乡居民收入比缩小到1.79:1: the ratio is the first term
+        if mask.free(m.start(), m.end()):
+            out.append(Quantity(m.start(), m.end(), m.start("num"), float(m.group("num")), "",
+                                qualifier_kind(None, m.group("post")), m.group(0)))
+            mask.take(m.start(), m.end())
     for m in _SHARED_UNIT.finditer(stext):  # 分别提高4个和13.3个百分点: the first takes the last's unit
         if mask.free(m.start(), m.end("first")):
             out.append(Quantity(m.start(), m.end("first"), m.start(), float(m.group("num")),
