@@ -145,3 +145,33 @@ def test_a_goal_list_run_together_from_lines_keeps_each_item():
     line22 = targets[targets["source_line"] == 22].set_index("indicator_id")
     assert line22.loc["imports_exports", "target_value"] == 6.0
     assert line22.loc["industrial_va", "target_value"] == 7.0
+
+
+def test_the_items_of_a_list_each_keep_their_own_name():
+    """Items before one 分别: those that share the statistic the last one goes on into
+    (一般贸易、民营企业进出口占比), whole items (市场采购、跨境电商), a first item that is a statistic
+    of its own (实际利用外资、外贸进出口总值), and one-character items (存、贷款余额)."""
+    suzhou = _corpus("327_suzhou_news").observations
+    line9, line11 = suzhou[suzhou["source_line"] == 9], suzhou[suzhou["source_line"] == 11]
+    assert set(line9["label"]) >= {"高新技术产业产值占规上工业总产值比重", "工业战略性新兴产业产值占规上工业总产值比重"}
+    values = {(row["label"], row["unit"]): row["value"] for row in line11.to_dict("records")}
+    assert values[("一般贸易进出口占比", "个百分点")] == 4.0 and values[("民营企业进出口占比", "个百分点")] == 13.3
+    assert values[("市场采购", "倍")] == 1.9 and values[("跨境电商", "倍")] == 127.0
+    investment = line9[line9["label"] == "工业投资"]  # 工业投资年均增长8.1%，2025年突破2250亿元
+    assert sorted(investment["value"]) == [8.1, 2250.0]
+    shijiazhuang = _corpus("323_shijiazhuang_report").observations.set_index("indicator_id")
+    assert shijiazhuang.loc["fdi_actual", "value"] == 9.9 and shijiazhuang.loc["fdi_actual", "measure"] == "growth_avg"
+    deposits = _parse("年末金融机构存、贷款余额分别增长8%和9%。\n", "bulletin", "苏州市", "2021-03-01",
+                      "2020年苏州市国民经济和社会发展统计公报").observations
+    assert list(deposits["label"]) == ["金融机构存款余额", "金融机构贷款余额"]
+
+
+def test_milestones_and_predictions_are_not_labels_and_gaps_in_a_list_are_left_out():
+    henan = _corpus("108_henan_plan").observations
+    assert set(henan[henan["value"].isin([4.0, 5.0]) & (henan["unit"] == "万亿元")]["indicator_id"]) == {"gdp"}
+    anqing = _corpus("159_anqing_report").observations
+    assert anqing[anqing["value"] == 3000.0].iloc[0]["indicator_id"] == "gdp"  # 跨过3000亿元历史性节点
+    line9 = anqing[anqing["source_line"] == 9]
+    assert not line9["label"].str.startswith("高于").any()  # 高于全国、全省1个、0.2个百分点
+    chongqing = _corpus("105_chongqing_news").targets
+    assert chongqing[chongqing["target_value"] == 2.5].iloc[0]["indicator_id"] == "gdp"  # 预计达到2.5万亿元

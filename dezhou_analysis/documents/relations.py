@@ -283,9 +283,10 @@ def series(s: Sentence, chain: list[Quantity], m: re.Match) -> None:
     """One value per year of a stated span, or one per item of a compound label."""
     head = s.text[:m.start()]
     word = m.group(0)
-    growth = bool(re.search(r"增长|下降|提高", word))
+    rate = re.search(r"(?P<avg>年均|平均)?(?:增速|增幅)$", head.rstrip())  # 年均增速分别达到9.9%、10.8%
+    growth = bool(re.search(r"增长|下降|提高", word)) or rate is not None
     sign = -1 if "下降" in word else 1
-    growth_measure = "growth_avg" if "年均" in word else "growth_yoy"
+    growth_measure = "growth_avg" if "年均" in word or (rate is not None and rate.group("avg")) else "growth_yoy"
     spans = [y for y in s.years if y.role == "span" and y.start < m.start()]
     if spans and spans[-1].year2 and spans[-1].year2 - spans[-1].year + 1 == len(chain):
         span = spans[-1]
@@ -354,6 +355,9 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
     pieces = [p for p in re.split(r"和|与|及|、", phrase) if p]
     if len(pieces) < 2:
         return []
+    if "、" in phrase and indicator_named_by(s.registry, pieces[0]) is not None:
+        # 实际利用外资、外贸进出口总值: the first item is a statistic of its own, so all are whole
+        return [(indicator_named_by(s.registry, label), label) for label in pieces]
     last = pieces[-1]
     stem = last[len(pieces[0]):] if len(last) > len(pieces[0]) else ""
     out = [(indicator_named_by(s.registry, label), label)
@@ -362,12 +366,14 @@ def split_compound(s: Sentence, head: str) -> list[tuple[Indicator | None, str]]
         return out
     # 一般贸易、民营企业进出口占比 (items as long as each other before a shared statistic) and
     # 存、贷款余额: the split is plain from the wording even when the registry knows neither
-    items = _items_of_one_length(pieces, stem) or (_one_character_items(pieces) if "、" in phrase else [])
+    items = (_one_character_items(pieces) if "、" in phrase else []) or _items_before_a_shared_statistic(pieces)
     shared = [] if items else _items_sharing_a_modifier(s, pieces)
     if shared:
         return shared
-    # so is 重大产业、生态环保投资, whose items share the head noun the last one ends with
-    items = items or _items_sharing_a_head(pieces)
+    # so is 重大产业、生态环保投资, whose items share the head noun the last one ends with; and
+    # 市场采购、跨境电商, a list of whole items, shares nothing
+    items = items or _items_sharing_a_head(pieces) or (
+        pieces if "、" in phrase and all(len(p) >= 2 for p in pieces) else [])
     return [(indicator_named_by(s.registry, label), label) for label in items]
 
 
@@ -383,10 +389,22 @@ def _quoted_items(phrase: str) -> list[str]:
     return [f"{name}{m.group('tail')}" for name in re.findall(r"“[^“”]+”", m.group(1))]
 
 
-def _items_of_one_length(pieces: list[str], stem: str) -> list[str]:
-    if len(pieces) != 2 or len(stem) < 2 or not re.search(r"占比|比重|比例|" + STATISTIC_HEAD.pattern, stem):
+# the nouns a shared statistic opens with, after the items it is shared by (民营企业|进出口占比,
+# 工业战略性新兴产业|产值占规上工业总产值比重)
+_OWN_STATISTIC = re.compile(r"(?:收入|投资|产值|增加值|总额|总值|利润|税收|产量)$")
+_SHARED_STATISTIC = re.compile(r"进出口|出口额|进口额|产值|增加值|营业收入|主营业务收入|利润总额|投资|占比|比重|余额")
+
+
+def _items_before_a_shared_statistic(pieces: list[str]) -> list[str]:
+    """一般贸易、民营企业进出口占比 → 一般贸易进出口占比, 民营企业进出口占比: the last item
+    goes on into the statistic both are measured by."""
+    if len(pieces) != 2:
         return []
-    return [pieces[0] + stem, pieces[1]]
+    first, last = pieces
+    m = _SHARED_STATISTIC.search(last, 2)
+    if m is None or _SHARED_STATISTIC.search(first) or _OWN_STATISTIC.search(first):
+        return []  # 财政收入、固定资产投资: the first is a statistic of its own
+    return [first + last[m.start():], last]
 
 
 def _items_sharing_a_modifier(s: Sentence, pieces: list[str]) -> list[tuple[Indicator | None, str]]:
@@ -415,12 +433,15 @@ def _items_sharing_a_head(pieces: list[str]) -> list[str]:
     return [p + head.group(0) for p in pieces[:-1]] + [pieces[-1]]
 
 
+_ONE_CHARACTER_TAIL = re.compile(r"(?:余额|总额|收入|产值|投资|增加值|产量|销量|面积)$")
+
+
 def _one_character_items(pieces: list[str]) -> list[str]:
     """金融机构存、贷款余额 → 金融机构存款余额, 金融机构贷款余额: one-character items between a
     shared head and a shared tail."""
     middle, last = pieces[1:-1], pieces[-1]
-    if any(len(p) != 1 for p in middle) or len(last) < 2:
-        return []
+    if any(len(p) != 1 for p in middle) or len(last) < 2 or not _ONE_CHARACTER_TAIL.search(last):
+        return []  # 市场采购、跨境电商 are two whole items
     head, tail = pieces[0][:-1], last[1:]
     return [head + item[-1] + tail for item in [pieces[0], *middle, last[0]]]
 
