@@ -23,6 +23,10 @@ def _traditional_map() -> dict[str, str]:
     return pairs
 
 
+#: the marks a line of a list or a digest may open with (●, ■ …), before its words
+BULLET_MARKS = "●◆•■▪◇○◎★☆□"
+
+
 @lru_cache(maxsize=1)
 def one_to_one_table() -> dict[int, str]:
     """Full-width ASCII to ASCII, ideographic space to space, ratio colon, traditional chars."""

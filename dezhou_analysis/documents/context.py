@@ -24,8 +24,9 @@ _RELATIVE_OFFSET = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0, "�
 
 
 # 十三五, “十四五”时期, 十二五末: the five-year plans, numbered from the 3rd (1966–1970) on.
-_FIVE_YEAR_PLAN = re.compile(r"(?P<pre>到|至|截至|比|较|是)?[“\"]?(?P<n>十[一二三四五六七八九])五[”\"]?"
-                             r"(?P<post>时期|期间|以来|末期|期末|末|规划期)?")
+#: a five-year plan's name, quoted or not; group n is its number (十三), for five_year_plan_years
+PLAN_NAME = r"[“\"]?(?P<n>十[一二三四五六七八九])五[”\"]?"
+_FIVE_YEAR_PLAN = re.compile(r"(?P<pre>到|至|截至|比|较|是)?" + PLAN_NAME + r"(?P<post>时期|期间|以来|末期|期末|末|规划期)?")
 _COMING_YEARS = re.compile(r"(?:今后|未来)([一二三四五六七八九])年")
 _DIGITS_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 

@@ -8,7 +8,7 @@ import re
 
 from dezhou_analysis.core.indicators import Indicator
 from dezhou_analysis.core.units import dimension
-from dezhou_analysis.documents.context import five_year_plan_years
+from dezhou_analysis.documents.context import PLAN_NAME, five_year_plan_years
 from dezhou_analysis.documents.cues import (
     ABS_CHANGE_TAIL,
     BARE_CHANGE,
@@ -284,7 +284,7 @@ def _subject_of_a_verdict(s: Sentence, q: Quantity) -> tuple[Indicator | None, s
     return s.registry.match(label), label
 
 
-_PLAN_END_COMPARED = re.compile(r"(?:比|较|是|为|相当于)[“\"]?(?P<n>十[一二三四五六七八九])五[”\"]?(?:末期|期末|末)?"
+_PLAN_END_COMPARED = re.compile(r"(?:比|较|是|为|相当于)" + PLAN_NAME + r"(?:末期|期末|末)?"
                                 r"(?:的基础上)?的?(?:近|约)?(?:实现|再|要|将)?$")
 
 

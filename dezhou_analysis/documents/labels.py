@@ -7,7 +7,9 @@ import re
 
 from dezhou_analysis.core import regions
 from dezhou_analysis.core.indicators import Indicator, Registry
+from dezhou_analysis.core.text import BULLET_MARKS
 from dezhou_analysis.core.units import dimension
+from dezhou_analysis.documents.context import PLAN_NAME
 from dezhou_analysis.documents.cues import LEADING_NOISE, TRAILING_NOISE
 
 
@@ -24,8 +26,8 @@ def clean_label(text: str) -> str:
     """The noun phrase left when years, punctuation and the verbs around a number are cut away;
     empty when what is left is too short or too long to name anything."""
     text = re.sub(r"(?:19|20)\d{2}年(?:底|末)?", "", text)
-    text = re.sub(r"[“\"]?十[一二三四五六七八九]五[”\"]?(?:末期|期末|末|时期|期间)?", "", text)  # 是“十二五”末的
-    text = re.sub(r"^[，、；：（(\s●◆•■▪◇○◎★☆□]+|[，、；：\s]+$", "", text)  # （规上工业企业2494家）, ●
+    text = re.sub(PLAN_NAME + r"(?:末期|期末|末|时期|期间)?", "", text)  # 是“十二五”末的
+    text = re.sub(rf"^[，、；：（(\s{BULLET_MARKS}]+|[，、；：\s]+$", "", text)  # （规上工业企业2494家）, ●
     previous = None
     while previous != text:
         previous = text

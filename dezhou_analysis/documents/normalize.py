@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from dezhou_analysis.core.text import is_cjk, one_to_one_table
+from dezhou_analysis.core.text import BULLET_MARKS, is_cjk, one_to_one_table
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 
@@ -185,7 +185,7 @@ _TERMINAL = set("。！？；：!?;:")
 _BLOCK_START = re.compile(
     r"^(第[一二三四五六七八九十百零\d]+[章节条部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
     r"|——|—|专栏|表\s*\d|图\s*\d|附件|附表|\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[）)]|---|#"
-    r"|[●◆•■▪◇○◎★☆□▌▍【])")  # a bullet starts an item of its own
+    rf"|[{BULLET_MARKS}▌▍【])")  # a bullet starts an item of its own
 # 图3 2018-2022年全员劳动生产率: a caption alone on its line, which the text below does not continue
 _CAPTION = re.compile(r"^(?:图|表|附图|附表)\s*\d{1,2}(?!\d)")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from dezhou_analysis.core.indicators import Registry
 from dezhou_analysis.core.text import one_to_one_table
 from dezhou_analysis.core.units import known_unit
-from dezhou_analysis.documents.context import five_year_plan_years
+from dezhou_analysis.documents.context import PLAN_NAME, five_year_plan_years
 from dezhou_analysis.documents.labels import indicator_named_by, stated_measure
 from dezhou_analysis.documents.numbers import CELL_FOOTNOTE, CellValue, parse_cell
 from dezhou_analysis.documents.sources import Document
@@ -33,7 +33,7 @@ _UNIT_LINE = re.compile(r"^单位[:：]\s*(\S+)$")
 _LABEL_UNIT = re.compile(r"^(?P<label>.+?)[（(](?P<unit>[^（()）]{1,8})[)）]$")
 _PP = re.compile(r"^(?P<verb>提高|增加|上升|降低|下降|减少)?(?P<num>-?\d+(?:\.\d+)?)个?百分点$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
-_FIVE_YEAR = re.compile(r"[“\"]?(十[一二三四五六七八九])五[”\"]?")
+_FIVE_YEAR = re.compile(PLAN_NAME)
 # a bulletin's column heading: 绝对值(亿元), 绝对数, 比上年增长(%), 增长(%)
 _VALUE_COLUMN = re.compile(r"(?:绝对值|绝对数|总量|数值|(?:比上年)?增长(?:速度)?|增速)(?:[（(][^（()）]{1,8}[)）])?")
 _COLUMN_UNIT = re.compile(r"[（(](?P<unit>[^（()）]{1,8})[)）]$")
@@ -268,7 +268,7 @@ def _columns(header: list[Cell], doc_year: int | None, table_year: int | None) -
             out.append(Column(index, "unit", None, False))
         elif "增长" in text or "增速" in text or re.fullmatch(r"年均[/／、]?(?:累计)?|[〔\[]?累计[〕\]]?", text):
             if five:
-                year = five_year_plan_years(five.group(1))[1]
+                year = five_year_plan_years(five.group("n"))[1]
             else:  # 年均增长〔累计〕 beside 2020年 | 2025年: the growth runs to the last of them
                 year = years[-1] if years else (last_year or table_year)
             kind = "growth_avg" if "年均" in text else "growth_yoy"

@@ -239,8 +239,7 @@ class DocumentScanner:
                                               or (not years and state.get("year") == frame.doc_year)):
             cues += [m.start() for m in FORECAST_WORD.finditer(stext)]
         if frame.year_ahead and not past:
-            cues += [m.start() for m in WITHIN_THE_YEAR.finditer(stext)
-                     if FUTURE_REACH.search(stext, m.end()) and not self._past_in_clause(stext, m.start(), years, past)]
+            cues += [m.start() for m in WITHIN_THE_YEAR.finditer(stext) if FUTURE_REACH.search(stext, m.end())]
         return cues
 
     @staticmethod
